@@ -1,0 +1,109 @@
+"""The ``webchat-contract`` command.
+
+Each subcommand is one ``_add_<name>(subcommands)`` function that registers its parser and sets ``handler``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_USAGE = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad input is one line on stderr and exit status 2, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def _fail(prog: str, message: str) -> int:
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r} (0-65535, 0 for a free one)")
+    return int(text)
+
+
+def _positive_seconds(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"invalid number of seconds {text!r} (a whole number, at least 1)")
+    return int(text)
+
+
+def _add_serve(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "serve",
+        help="serve the embedded reference target",
+        description="Serve the reference target and print a ready target config (TOML) for it.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    parser.add_argument("--port", type=_port, default=8080, help="port, 0 for a free one (default: %(default)s)")
+    parser.add_argument(
+        "--fault", action="append", default=[], metavar="NAME", help="turn on a fault switch (repeatable)"
+    )
+    parser.add_argument("--token-ttl", type=_positive_seconds, default=None, metavar="SECONDS", help="token lifetime")
+    parser.add_argument(
+        "--write-config", type=Path, metavar="PATH", help="write the target config to PATH instead of stdout"
+    )
+    parser.set_defaults(handler=_serve, prog=parser.prog)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from webchat_contract.reference.faults import validate_faults
+    from webchat_contract.reference.principals import generate_principals
+    from webchat_contract.reference.server import (
+        DEFAULT_TOKEN_TTL,
+        ServeError,
+        run_server,
+        target_config_toml,
+        write_private_file,
+    )
+
+    try:
+        faults = validate_faults(args.fault)
+    except ValueError as error:
+        return _fail(args.prog, str(error))
+    principals = generate_principals()
+
+    def on_ready(base_url: str) -> None:
+        config = target_config_toml(base_url, principals)
+        if args.write_config is None:
+            print(config)
+        else:
+            try:
+                write_private_file(args.write_config, config)
+            except OSError as error:
+                raise ServeError(f"cannot write {args.write_config}: {error.strerror or error}") from None
+            print(f"# target config written to {args.write_config}")
+        faulty = f" with faults {', '.join(sorted(faults))}" if faults else ""
+        print(f"# serving the WebChat reference target{faulty} on {base_url} (Ctrl-C to stop)", flush=True)
+
+    try:
+        run_server(args.host, args.port, principals, faults, args.token_ttl or DEFAULT_TOKEN_TTL, on_ready)
+    except ServeError as error:
+        return _fail(args.prog, str(error))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="webchat-contract", description="Contract suite for the WebChat deployments API.")
+    subcommands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _add_serve(subcommands)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    return handler(args)

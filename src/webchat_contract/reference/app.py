@@ -1,0 +1,303 @@
+"""The reference target as a Starlette app: CONTRACT.md implemented strictly, with optional fault switches."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import functools
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from webchat_contract import spec
+from webchat_contract.reference.bodies import parse_body, read_body, storable_fields
+from webchat_contract.reference.credentials import Credentials
+from webchat_contract.reference.errors import (
+    ApiError,
+    AsciiJSONResponse,
+    Forbidden,
+    error_response,
+    oauth_error_response,
+)
+from webchat_contract.reference.faults import (
+    ACT_BEFORE_DENY,
+    ANY_TOKEN_ACCEPTED,
+    FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
+    LOOKUP_BEFORE_AUTH,
+    SKIP_PERMISSION_CHECK,
+    VALIDATE_BEFORE_AUTH,
+    WRONG_PERMISSION,
+    operation_fault,
+    validate_faults,
+    wrong_permission_for,
+)
+from webchat_contract.reference.principals import Principal, Principals
+from webchat_contract.reference.store import DeploymentStore, SettingsStore
+
+TOKEN_PATH = "/oauth/token"
+FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
+
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+@dataclass
+class Call:
+    """One request to an API operation, and what the checks learned about it so far."""
+
+    op: spec.Operation
+    headers: Headers
+    raw_body: bytes | None  # None: over the size limit
+    deployment_id: str | None
+    permissions: frozenset[str] = frozenset()
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+class ByMethod:
+    """ASGI endpoint for one path: each documented method goes to its handler, any other gets a 405 ErrorBody."""
+
+    def __init__(self, handlers: Mapping[str, Handler], not_allowed: Callable[[str], Response]) -> None:
+        self.handlers = dict(handlers)
+        self.not_allowed = not_allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        handler = self.handlers.get(request.method)
+        response = await handler(request) if handler else self.not_allowed(", ".join(self.handlers))
+        await response(scope, receive, send)
+
+
+def _method_not_allowed(allowed: str) -> Response:
+    message = "The method is not allowed on this path."
+    return error_response(405, "method.not.allowed", message, headers={"Allow": allowed})
+
+
+def _bearer_token(header: str) -> str | None:
+    scheme, _, token = header.strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """``(client_id, client_secret)`` from ``Authorization: Basic base64(client_id:client_secret)``."""
+    scheme, _, encoded = (header or "").strip().partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    client_id, colon, client_secret = decoded.partition(":")
+    return (client_id, client_secret) if colon else None
+
+
+def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] | None:
+    """The first value of each field of a url-encoded form body; ``None`` when the body is no such form."""
+    if raw is None or (content_type or "").split(";", 1)[0].strip().lower() != FORM_MEDIA_TYPE:
+        return None
+    fields = parse_qs(raw.decode("utf-8", errors="replace"), keep_blank_values=True)
+    return {name: values[0] for name, values in fields.items()}
+
+
+class ReferenceTarget:
+    """State and behaviour behind the app; ``create_app`` wires it into Starlette."""
+
+    def __init__(self, principals: Principals, faults: Iterable[str], deployment_limit: int, token_ttl: int) -> None:
+        self.faults = validate_faults(faults)
+        self.credentials = Credentials(principals, token_ttl)
+        self.deployments = DeploymentStore(deployment_limit, *self._deployment_paths())
+        self.settings = SettingsStore()
+
+    @staticmethod
+    def _deployment_paths() -> tuple[str, Callable[[str], str]]:
+        deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
+        collection = next(op for op in deployment_ops if not op.has_path_id)
+        entity = next(op for op in deployment_ops if op.has_path_id)
+        return collection.path, entity.url_path
+
+    def routes(self) -> list[Route]:
+        handlers: dict[str, dict[str, Handler]] = {}
+        for op in spec.operations():
+            handlers.setdefault(op.path, {})[op.method] = functools.partial(self.handle, op)
+        routes = [Route(path, ByMethod(by_method, _method_not_allowed)) for path, by_method in handlers.items()]
+        routes.append(Route(TOKEN_PATH, ByMethod({"POST": self.issue_token}, _token_method_not_allowed)))
+        return routes
+
+    def _fault_on(self, kind: str, op: spec.Operation) -> bool:
+        return operation_fault(kind, op.operation_id) in self.faults
+
+    # --- API operations --------------------------------------------------------------------------------------
+
+    async def handle(self, op: spec.Operation, request: Request) -> Response:
+        # The body is read in full first (reading decides nothing); every decision below is synchronous.
+        raw_body = await read_body(request)
+        deployment_id = next(iter(request.path_params.values()), None)
+        call = Call(op, request.headers, raw_body, deployment_id)
+        try:
+            return self._answer(call)
+        except ApiError as error:
+            return error.response()
+
+    def _answer(self, call: Call) -> Response:
+        try:
+            self._run_checks(call)
+        except Forbidden:
+            if ACT_BEFORE_DENY in self.faults and call.op.writes:
+                self._act_anyway(call)
+            raise
+        return self._perform(call)
+
+    def _checks(self) -> list[Callable[[Call], None]]:
+        """The decisions in the order the contract wants (401, 403, body, lookup), unless a fault moves one."""
+        checks = [self._authenticate, self._authorize, self._check_body, self._look_up]
+        for fault, check in ((LOOKUP_BEFORE_AUTH, self._look_up), (VALIDATE_BEFORE_AUTH, self._check_body)):
+            if fault in self.faults:
+                checks.remove(check)
+                checks.insert(0, check)
+        return checks
+
+    def _run_checks(self, call: Call, skip: Callable[[Call], None] | None = None) -> None:
+        for check in self._checks():
+            if check != skip:
+                check(call)
+
+    def _act_anyway(self, call: Call) -> None:
+        """The act-before-deny fault: do what a permitted request would have done, then let the 403 go out."""
+        try:
+            self._run_checks(call, skip=self._authorize)
+            self._perform(call)
+        except ApiError:
+            pass
+
+    def _unauthorized(self, code: str, message: str) -> ApiError:
+        if FORBIDDEN_INSTEAD_OF_UNAUTHORIZED in self.faults:
+            return ApiError(403, "not.authorized", message)
+        return ApiError(401, code, message)
+
+    def _authenticate(self, call: Call) -> None:
+        header = call.headers.get("authorization")
+        if header is None:
+            raise self._unauthorized(
+                "authentication.required", "No authentication bearer token specified in authorization header."
+            )
+        token = _bearer_token(header)
+        grant = self.credentials.grant_for(token) if token else None
+        if grant is None:
+            if token and ANY_TOKEN_ACCEPTED in self.faults:
+                call.permissions = frozenset(spec.permissions())
+                return
+            raise self._unauthorized("bad.credentials", "Invalid login credentials.")
+        if self.credentials.is_expired(grant):
+            raise self._unauthorized("credentials.expired", "The access token has expired.")
+        call.permissions = grant.permissions
+
+    def _authorize(self, call: Call) -> None:
+        if self._fault_on(SKIP_PERMISSION_CHECK, call.op):
+            return
+        required = call.op.permission
+        if self._fault_on(WRONG_PERMISSION, call.op):
+            required = wrong_permission_for(required)
+        if required not in call.permissions:
+            raise Forbidden(required)
+
+    def _check_body(self, call: Call) -> None:
+        model = call.op.request_model
+        if model is not None:
+            body = parse_body(model, call.raw_body, call.headers.get("content-type"))
+            call.fields = storable_fields(model, body)
+
+    def _look_up(self, call: Call) -> None:
+        if call.op.has_path_id and not self.deployments.exists(call.deployment_id):
+            raise ApiError(404, "not.found", "The requested deployment was not found.")
+
+    def _perform(self, call: Call) -> Response:
+        op = call.op
+        if op.resource == "settings":
+            result = self._perform_on_settings(op.method, call.fields)
+        else:
+            result = self._perform_on_deployments(op.method, call.deployment_id, call.fields)
+        if op.response_model is None:
+            return Response(status_code=op.success_status)
+        return AsciiJSONResponse(result, status_code=op.success_status)
+
+    def _perform_on_deployments(self, method: str, deployment_id: str | None, fields: dict[str, Any]) -> Any:
+        if deployment_id is None:
+            return self.deployments.listing() if method == "GET" else self.deployments.create(fields)
+        if method == "GET":
+            return self.deployments.get(deployment_id)
+        if method == "PUT":
+            return self.deployments.replace(deployment_id, fields)
+        if method == "DELETE":
+            return self.deployments.delete(deployment_id)
+        raise AssertionError(f"no deployment behaviour for {method}")
+
+    def _perform_on_settings(self, method: str, fields: dict[str, Any]) -> Any:
+        if method == "GET":
+            return self.settings.get()
+        if method == "PUT":
+            return self.settings.replace(fields)
+        if method == "DELETE":
+            return self.settings.clear()
+        raise AssertionError(f"no settings behaviour for {method}")
+
+    # --- OAuth client-credentials grant ----------------------------------------------------------------------
+
+    async def issue_token(self, request: Request) -> Response:
+        raw_body = await read_body(request)
+        principal = self._client(request.headers.get("authorization"))
+        if principal is None:
+            challenge = {"WWW-Authenticate": 'Basic realm="oauth"'}
+            return oauth_error_response(401, "invalid_client", "Client authentication failed.", headers=challenge)
+        form = _form_fields(raw_body, request.headers.get("content-type"))
+        if form is None:
+            return oauth_error_response(400, "invalid_request", f"The request body must be {FORM_MEDIA_TYPE}.")
+        grant_type = form.get("grant_type")
+        if not grant_type:
+            return oauth_error_response(400, "invalid_request", "grant_type is required.")
+        if grant_type != "client_credentials":
+            return oauth_error_response(400, "unsupported_grant_type", "Only client_credentials is supported.")
+        token = self.credentials.issue(principal)
+        body = {"access_token": token, "token_type": "bearer", "expires_in": self.credentials.token_ttl}
+        return AsciiJSONResponse(body, headers={"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+    def _client(self, header: str | None) -> Principal | None:
+        credentials = _basic_credentials(header)
+        return self.credentials.client(*credentials) if credentials else None
+
+
+def _token_method_not_allowed(allowed: str) -> Response:
+    return oauth_error_response(405, "invalid_request", f"Use {allowed}.", headers={"Allow": allowed})
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """Errors raised by Starlette itself; in practice only 404 for a path the API does not have."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(404, "not.found", "The requested resource was not found.", headers=exc.headers)
+    return error_response(exc.status_code, "bad.request", str(exc.detail), headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, "internal.server.error", "The server encountered an unexpected condition.")
+
+
+def create_app(
+    principals: Principals,
+    faults: Iterable[str] = frozenset(),
+    deployment_limit: int = 10,
+    token_ttl: int = 86400,
+) -> Starlette:
+    """The reference target; ``faults`` (names from ``FAULTS``) turn on deliberate contract violations."""
+    target = ReferenceTarget(principals, faults, deployment_limit, token_ttl)
+    app = Starlette(routes=target.routes(), exception_handlers={HTTPException: _http_error, Exception: _internal_error})
+    app.router.redirect_slashes = False  # a trailing slash is an unknown path (404), not a redirect
+    app.state.target = target
+    return app

@@ -1,0 +1,64 @@
+"""The principals of one run of the reference target, each with fresh random credentials.
+
+``admin`` holds every permission and logs in with OAuth client credentials; every other principal holds a
+static bearer token: ``only-<verb>`` (just that permission), ``all-but-<verb>`` (all others) and ``none``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from webchat_contract import spec
+
+ADMIN = "admin"
+NOBODY = "none"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    permissions: tuple[str, ...]
+    token: str | None = field(default=None, repr=False)
+    client_id: str | None = None
+    client_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def uses_client_credentials(self) -> bool:
+        return self.client_id is not None
+
+
+Principals = Mapping[str, Principal]
+
+
+def short_verb(permission: str) -> str:
+    """``webchat:deployment:read`` -> ``read``."""
+    return permission.rsplit(":", 1)[-1]
+
+
+def permission_sets() -> dict[str, tuple[str, ...]]:
+    """Principal name -> the permissions it holds, in ``spec.permissions()`` order."""
+    everything = tuple(spec.permissions())
+    sets = {ADMIN: everything}
+    for permission in everything:
+        sets[f"only-{short_verb(permission)}"] = (permission,)
+        sets[f"all-but-{short_verb(permission)}"] = tuple(p for p in everything if p != permission)
+    sets[NOBODY] = ()
+    return sets
+
+
+def _new_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def generate_principals() -> dict[str, Principal]:
+    """Fresh principals for one run: name -> Principal."""
+    principals = {}
+    for name, permissions in permission_sets().items():
+        if name == ADMIN:
+            principal = Principal(name, permissions, client_id=secrets.token_urlsafe(16), client_secret=_new_secret())
+        else:
+            principal = Principal(name, permissions, token=_new_secret())
+        principals[name] = principal
+    return principals

@@ -1,0 +1,229 @@
+"""Serving the reference target: on a socket of its own, as a ready target config, or as a managed subprocess."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import TracebackType
+
+import uvicorn
+
+from webchat_contract.reference.app import TOKEN_PATH, create_app
+from webchat_contract.reference.faults import validate_faults
+from webchat_contract.reference.principals import Principals
+
+DEFAULT_TOKEN_TTL = 86400
+CONFIG_FILE_NAME = "target.toml"
+LOG_FILE_NAME = "target.log"
+
+
+class ServeError(Exception):
+    """The target cannot be served (bad address, port in use, ...); the message is one line."""
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (port 0: a free port)."""
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        # proto must say TCP: asyncio sets TCP_NODELAY only on such sockets, and without it every keep-alive
+        # response waits ~40 ms for a delayed ACK
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    except OSError as error:
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as error:
+        sock.close()
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+    return sock
+
+
+def base_url_of(sock: socket.socket) -> str:
+    """The URL a client on this machine uses to reach the socket (a wildcard address becomes loopback)."""
+    host, port = sock.getsockname()[:2]
+    if host in ("0.0.0.0", "::"):
+        host = "127.0.0.1" if host == "0.0.0.0" else "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+@contextlib.contextmanager
+def _stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
+    """SIGTERM/SIGINT stop the server gracefully, even before uvicorn has installed its own handlers.
+
+    uvicorn re-raises the signal after its shutdown; it then reaches this handler again, which is harmless,
+    instead of the default one (which would kill the process or raise KeyboardInterrupt).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stop_signals = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, server.handle_exit) for sig in stop_signals}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def run_server(
+    host: str,
+    port: int,
+    principals: Principals,
+    faults: Iterable[str] = frozenset(),
+    token_ttl: int = DEFAULT_TOKEN_TTL,
+    on_ready: Callable[[str], None] | None = None,
+) -> None:
+    """Serve the reference target until SIGTERM or SIGINT; ``on_ready(base_url)`` runs once the socket listens."""
+    app = create_app(principals, faults=faults, token_ttl=token_ttl)
+    sock = bind_socket(host, port)
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=5
+    )
+    server = uvicorn.Server(config)
+    with sock, _stop_on_signals(server):
+        if on_ready is not None:
+            on_ready(base_url_of(sock))
+        server.run(sockets=[sock])
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value)  # a JSON string is a valid TOML basic string
+
+
+def target_config_toml(base_url: str, principals: Principals) -> str:
+    """A ready target config (TOML) for the suite: the target's URLs and every principal's credentials."""
+    lines = [
+        "[target]",
+        f"base_url = {_toml_string(base_url)}",
+        f"token_url = {_toml_string(base_url + TOKEN_PATH)}",
+        "destructive = true",
+        "timeout = 10",
+        "verify_tls = true",
+    ]
+    for principal in principals.values():
+        permissions = ", ".join(_toml_string(p) for p in principal.permissions)
+        lines += ["", f"[principals.{principal.name}]", f"permissions = [{permissions}]"]
+        if principal.uses_client_credentials:
+            lines.append(f"client_id = {_toml_string(principal.client_id or '')}")
+            lines.append(f"client_secret = {_toml_string(principal.client_secret or '')}")
+        else:
+            lines.append(f"token = {_toml_string(principal.token or '')}")
+    return "\n".join(lines) + "\n"
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Write ``text`` atomically (temp file, then rename), readable by the owner only: it holds secrets."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as temp:
+            temp.write(text)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+
+
+class EmbeddedTargetError(RuntimeError):
+    """The embedded target did not start; the message is one line."""
+
+
+class EmbeddedTarget:
+    """The reference target in a subprocess (``python -m webchat_contract serve``), for as long as the context.
+
+    ``workdir`` receives its target config (``config_path``) and its log.
+    """
+
+    def __init__(
+        self,
+        workdir: str | os.PathLike[str],
+        *,
+        faults: Iterable[str] = (),
+        token_ttl: int | None = None,
+        startup_timeout: float = 30.0,
+    ) -> None:
+        self.workdir = Path(workdir)
+        self.faults = tuple(faults)
+        self.token_ttl = token_ttl
+        self.startup_timeout = startup_timeout
+        self.config_path = self.workdir / CONFIG_FILE_NAME
+        self.log_path = self.workdir / LOG_FILE_NAME
+        self.base_url: str | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def command(self) -> list[str]:
+        command = [sys.executable, "-m", "webchat_contract", "serve", "--host", "127.0.0.1", "--port", "0"]
+        command += ["--write-config", str(self.config_path)]
+        for fault in self.faults:
+            command += ["--fault", fault]
+        if self.token_ttl is not None:
+            command += ["--token-ttl", str(self.token_ttl)]
+        return command
+
+    def start(self) -> EmbeddedTarget:
+        try:
+            validate_faults(self.faults)
+        except ValueError as error:
+            raise EmbeddedTargetError(str(error)) from None
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.config_path.unlink(missing_ok=True)
+        with open(self.log_path, "wb") as log:
+            self._process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        try:
+            self._wait_until_ready(self._process)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _wait_until_ready(self, process: subprocess.Popen[bytes]) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        while not self.config_path.exists():
+            if process.poll() is not None:
+                self._fail(f"the reference target exited with status {process.returncode} before it was ready")
+            if time.monotonic() > deadline:
+                self._fail(f"the reference target was not ready within {self.startup_timeout:g} s")
+            time.sleep(0.02)
+        self.base_url = tomllib.loads(self.config_path.read_text(encoding="utf-8"))["target"]["base_url"]
+
+    def _fail(self, what: str) -> None:
+        raise EmbeddedTargetError(f"{what} (last log line: {self._last_log_line() or '(empty log)'})")
+
+    def _last_log_line(self) -> str:
+        with contextlib.suppress(OSError):
+            lines = self.log_path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+            return lines[-1].strip() if lines else ""
+        return ""
+
+    def stop(self, timeout: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def __enter__(self) -> EmbeddedTarget:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
