@@ -1,0 +1,82 @@
+"""Bearer tokens for principals: static tokens, or the OAuth 2 client-credentials grant of the platform."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import requests
+
+from .config import Principal
+
+# refresh a little before the target would call the token expired
+EXPIRY_MARGIN_SECONDS = 30
+
+
+class AuthError(Exception):
+    """A principal's credential could not be turned into a token; the message is one line, free of secrets."""
+
+
+class TokenSource:
+    """The bearer token of one principal: fetched once, reused, refreshed when it expires."""
+
+    def __init__(self, principal: Principal, token_url: str, timeout: float, verify_tls: bool):
+        self.principal = principal
+        self.token_url = token_url
+        self.timeout = timeout
+        self.verify_tls = verify_tls
+        self._token: str | None = principal.token
+        self._expires_at = float("inf")
+        self._lock = threading.Lock()
+
+    def token(self) -> str:
+        with self._lock:
+            if self._token is None or time.monotonic() >= self._expires_at:
+                self._token, lifetime = self._fetch()
+                self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, lifetime / 2)
+            return self._token
+
+    def invalidate(self) -> bool:
+        """Forget a fetched token (the target said it expired). False for a static token: nothing to refresh."""
+        if not self.principal.uses_client_credentials:
+            return False
+        with self._lock:
+            self._token = None
+        return True
+
+    def _fetch(self) -> tuple[str, float]:
+        name = self.principal.name
+        try:
+            response = requests.post(
+                self.token_url,
+                auth=(self.principal.client_id, self.principal.client_secret),
+                data={"grant_type": "client_credentials"},
+                headers={"Accept": "application/json"},
+                timeout=self.timeout,
+                verify=self.verify_tls,
+            )
+        except requests.RequestException as error:
+            raise AuthError(
+                f"principal {name!r}: token endpoint {self.token_url} unreachable ({type(error).__name__})"
+            ) from None
+        body = _json_or_none(response)
+        if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
+            reason = ""
+            if isinstance(body, dict):
+                reason = body.get("error_description") or body.get("description") or body.get("error") or ""
+            raise AuthError(
+                f"principal {name!r}: token endpoint {self.token_url} answered {response.status_code}"
+                + (f": {reason}" if reason else "")
+            )
+        try:
+            lifetime = float(body.get("expires_in", 3600))
+        except (TypeError, ValueError):
+            lifetime = 3600.0
+        return body["access_token"], lifetime
+
+
+def _json_or_none(response: requests.Response):
+    try:
+        return response.json()
+    except ValueError:
+        return None

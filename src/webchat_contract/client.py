@@ -1,0 +1,211 @@
+"""The HTTP client the suites use: one per principal, recording every exchange (redacted) for the report."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import requests
+
+from .auth import TokenSource
+
+REDACTED = "[REDACTED]"
+SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
+BODY_EXCERPT = 4000
+# how long the client waits out 429 answers for one request before giving up (the run's error, not a verdict)
+RETRY_BUDGET_SECONDS = 60.0
+MAX_RETRIES = 5
+_UNSET: Any = object()
+
+
+class TargetError(Exception):
+    """The suite could not talk to the target (unreachable, timed out, throttled past the budget)."""
+
+
+@dataclass
+class Exchange:
+    """One request and its response, with credentials removed."""
+
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str | None
+    status: int | None = None
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str | None = None
+    principal: str | None = None
+
+    def curl(self) -> str:
+        parts = ["curl", "-i", "-X", self.method, self.url]
+        for name, value in self.request_headers.items():
+            if name.lower() in ("content-length", "user-agent", "accept-encoding", "connection"):
+                continue
+            parts += ["-H", f"{name}: {value}"]
+        if self.request_body is not None:
+            parts += ["--data-raw", self.request_body]
+        return " ".join(shlex.quote(p) for p in parts)
+
+    def summary(self) -> str:
+        who = f" as {self.principal}" if self.principal else ""
+        return f"{self.method} {self.url}{who} -> {self.status if self.status is not None else 'no response'}"
+
+
+class Transcript:
+    """The exchanges of the test that is running; the plugin clears it before each test."""
+
+    def __init__(self, secrets: list[str] | None = None):
+        self.exchanges: list[Exchange] = []
+        self._secrets = [s for s in (secrets or []) if s]
+        self._lock = threading.Lock()
+
+    def add_secrets(self, secrets: list[str]) -> None:
+        self._secrets.extend(s for s in secrets if s and s not in self._secrets)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, REDACTED)
+        return text
+
+    def record(self, exchange: Exchange) -> None:
+        with self._lock:
+            self.exchanges.append(exchange)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.exchanges = []
+
+
+def _headers_for_record(headers: Any, transcript: Transcript) -> dict[str, str]:
+    return {
+        name: REDACTED if name.lower() in SENSITIVE_HEADERS else transcript.redact(str(value))
+        for name, value in headers.items()
+    }
+
+
+def _text_for_record(body: bytes | str | None, transcript: Transcript) -> str | None:
+    if body is None:
+        return None
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if len(text) > BODY_EXCERPT:
+        text = text[:BODY_EXCERPT] + f"... ({len(text)} characters)"
+    return transcript.redact(text)
+
+
+class ApiClient:
+    """Requests to the target as one principal (or none), with 429 retries and token refresh."""
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float,
+        verify_tls: bool,
+        transcript: Transcript,
+        tokens: TokenSource | None = None,
+        session: requests.Session | None = None,
+    ):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+        self.verify_tls = verify_tls
+        self.transcript = transcript
+        self.tokens = tokens
+        self.session = session or requests.Session()
+
+    @property
+    def principal(self) -> str | None:
+        return self.tokens.principal.name if self.tokens else None
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Any = _UNSET,
+        data: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        authorization: str | None = _UNSET,
+    ) -> requests.Response:
+        """Send one request. ``authorization`` overrides the principal's header (``None`` sends none)."""
+        headers = {"Accept": "application/json", **(headers or {})}
+        if json_body is not _UNSET:
+            data = json.dumps(json_body)
+            headers.setdefault("Content-Type", "application/json")
+        waited = 0.0
+        refreshed = False
+        for _attempt in range(MAX_RETRIES + 1):
+            if authorization is _UNSET and self.tokens is not None:
+                headers["Authorization"] = f"Bearer {self.tokens.token()}"
+            elif authorization is not _UNSET and authorization is not None:
+                headers["Authorization"] = authorization
+            response = self._send(method, path, data, headers)
+            if response.status_code == 401 and not refreshed and authorization is _UNSET and self._token_expired():
+                refreshed = True
+                continue
+            if response.status_code != 429:
+                return response
+            delay = _retry_after_seconds(response)
+            if delay is None or waited + delay > RETRY_BUDGET_SECONDS:
+                raise TargetError(
+                    f"{method} {path}: target answered 429 and asked to wait {delay} s past the retry budget"
+                    f" of {RETRY_BUDGET_SECONDS:.0f} s"
+                )
+            waited += delay
+            time.sleep(delay)
+        raise TargetError(f"{method} {path}: target still answered 429 after {MAX_RETRIES} retries")
+
+    def _token_expired(self) -> bool:
+        return self.tokens is not None and self.tokens.invalidate()
+
+    def _send(self, method: str, path: str, data: bytes | str | None, headers: dict[str, str]) -> requests.Response:
+        url = self.base_url + path
+        exchange = Exchange(
+            method=method,
+            url=url,
+            request_headers=_headers_for_record(headers, self.transcript),
+            request_body=_text_for_record(data, self.transcript),
+            principal=self.principal,
+        )
+        self.transcript.record(exchange)
+        try:
+            response = self.session.request(
+                method, url, data=data, headers=headers, timeout=self.timeout, verify=self.verify_tls
+            )
+        except requests.Timeout:
+            raise TargetError(f"{method} {url}: no answer within {self.timeout:g} s") from None
+        except requests.ConnectionError as error:
+            raise TargetError(f"{method} {url}: cannot connect ({_root_cause(error)})") from None
+        exchange.status = response.status_code
+        exchange.response_headers = _headers_for_record(response.headers, self.transcript)
+        exchange.response_body = _text_for_record(response.content, self.transcript)
+        return response
+
+    # shorthands
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = _UNSET, **kwargs) -> requests.Response:
+        return self.request("POST", path, json_body=body, **kwargs)
+
+    def put(self, path: str, body: Any = _UNSET, **kwargs) -> requests.Response:
+        return self.request("PUT", path, json_body=body, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+def _retry_after_seconds(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "").strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        return None
+
+
+def _root_cause(error: BaseException) -> str:
+    while error.__context__ is not None and error.__context__ is not error:
+        error = error.__context__
+    return str(error).splitlines()[0][:200] if str(error) else type(error).__name__

@@ -1,0 +1,238 @@
+"""pytest plugin: the target (configured, or the embedded reference target), its principals, and cleanup.
+
+Loaded through the ``pytest11`` entry point; inert until a test asks for the target, so a run that does not
+use the suite never starts a server.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import signal
+from pathlib import Path
+
+import pytest
+
+from . import config as target_config
+from .cleanup import DeploymentTracker, SettingsGuard
+from .client import ApiClient, TargetError
+from .config import ConfigError, TargetConfig
+from .target import Target
+
+CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
+MARKERS = {
+    "destructive": "the test creates, changes or deletes something on the target",
+    "permissions": "the test checks that an operation answers a principal as its permissions say",
+    "auth": "the test checks authentication (401)",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("webchat-contract", "WebChat contract suite")
+    group.addoption(
+        "--target-config",
+        default=os.environ.get(target_config.ENV_VAR),
+        metavar="PATH",
+        help=f"TOML file describing the target and its principals (env {target_config.ENV_VAR}); "
+        "without it the suite runs against its embedded reference target",
+    )
+    group.addoption(
+        "--reference-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="switch on a fault of the embedded reference target (to see the suite catch it); repeatable",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, description in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {description}")
+    path = config.getoption("target_config")
+    if path and config.inipath is None and "--target-config" in config.invocation_params.args:
+        # pytest chose its rootdir before this option was known, taking PATH for a test path
+        raise pytest.UsageError(
+            f"--target-config {path}: pytest took the file for a test path and lost the suite's configuration; "
+            f"name the suite too (pytest suites --target-config {path}) or write --target-config={path}"
+        )
+    if path and config.getoption("reference_fault"):
+        raise pytest.UsageError("--reference-fault applies to the embedded reference target, not to --target-config")
+    try:
+        config.stash[CONFIG_KEY] = target_config.load(path) if path else None
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    _cleanup_on_sigterm()
+
+
+def _cleanup_on_sigterm() -> None:
+    """SIGTERM unwinds like Ctrl-C, so session teardown still deletes what the run created."""
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrupt)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    loaded = config.stash.get(CONFIG_KEY, None)
+    if loaded is None or loaded.destructive:
+        return
+    reason = f"not verified: {loaded.source} does not allow writes ([target] destructive = false)"
+    for item in items:
+        if item.get_closest_marker("destructive"):
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TargetConfig:
+    """The target's configuration; starts the embedded reference target when none is configured."""
+    configured = request.config.stash.get(CONFIG_KEY, None)
+    if configured is not None:
+        return configured
+    from .reference.server import EmbeddedTarget, EmbeddedTargetError
+
+    embedded = EmbeddedTarget(
+        tmp_path_factory.mktemp("reference-target"), faults=request.config.getoption("reference_fault")
+    )
+    try:
+        embedded.start()
+    except EmbeddedTargetError as error:
+        pytest.exit(f"webchat-contract: cannot start the embedded reference target: {error}", returncode=3)
+    request.addfinalizer(embedded.stop)
+    return target_config.load(embedded.config_path)
+
+
+@pytest.fixture(scope="session")
+def webchat_target(webchat_config: TargetConfig) -> Target:
+    target = Target(webchat_config)
+    _check_credentials(target)
+    return target
+
+
+def _check_credentials(target: Target) -> None:
+    """Fail the run at its start, naming the principal, when a credential does not work (no false green)."""
+    from .auth import AuthError
+    from .spec import operation
+
+    probe = operation("getWebchatDeployments")
+    for principal in target.principals:
+        try:
+            response = target.client(principal).get(probe.path)
+        except (AuthError, TargetError) as error:
+            pytest.exit(f"webchat-contract: {error}", returncode=3)
+        if response.status_code == 401:
+            pytest.exit(
+                f"webchat-contract: principal {principal.name!r} is not accepted by {target.base_url} "
+                f"(GET {probe.path} answered 401): its credential is wrong or expired",
+                returncode=3,
+            )
+
+
+@pytest.fixture(autouse=True)
+def _webchat_fresh_transcript(request: pytest.FixtureRequest):
+    """Each test's report shows only its own exchanges."""
+    if "webchat_target" in request.fixturenames:
+        request.getfixturevalue("webchat_target").transcript.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _webchat_delete_test_deployments(request: pytest.FixtureRequest):
+    """Deployments a test creates are deleted when it ends, keeping the run's footprint small."""
+    if "deployments" not in request.fixturenames:
+        yield
+        return
+    tracker = request.getfixturevalue("deployments")
+    earlier = list(tracker.live)
+    yield
+    tracker.delete_created_since(earlier)
+
+
+@pytest.fixture(scope="session")
+def client_holding(webchat_target: Target):
+    """``client_holding(permission, ...)``: a client of a principal holding them, or the test is not verified."""
+
+    def pick(*permissions: str) -> ApiClient:
+        principal = webchat_target.first_holding(*permissions)
+        if principal is None:
+            pytest.skip(f"not verified: no configured principal holds {' and '.join(permissions)}")
+        return webchat_target.client(principal)
+
+    return pick
+
+
+@pytest.fixture(scope="session")
+def run_prefix() -> str:
+    """Starts the name of every deployment this run creates, so leftovers can be told apart."""
+    return f"wcc-{secrets.token_hex(4)}-"
+
+
+@pytest.fixture(scope="session")
+def deployments(webchat_target: Target, client_holding, run_prefix: str):
+    """Creates deployments for tests and deletes all of them at the end of the run."""
+    from .spec import operation
+
+    creator = client_holding(operation("postWebchatDeployments").permission)
+    deleter = client_holding(operation("deleteWebchatDeployment").permission)
+    tracker = DeploymentTracker(creator, deleter, run_prefix)
+    yield tracker
+    left = tracker.delete_all()
+    if left:
+        raise TargetError(f"could not delete the deployments this run created: {', '.join(left)}")
+
+
+@pytest.fixture(scope="session")
+def settings_guard(webchat_target: Target, client_holding):
+    """Use before changing the settings: they are put back as found at the end of the run."""
+    from .spec import operation
+
+    guard = SettingsGuard(
+        client_holding(operation("getWebchatSettings").permission),
+        client_holding(operation("putWebchatSettings").permission),
+        client_holding(operation("deleteWebchatSettings").permission),
+    )
+    guard.remember()
+    yield guard
+    if not guard.restore():
+        raise TargetError(f"could not restore the settings as found: {guard.original}")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    target = _target_of(item)
+    if target is not None and report.failed and target.transcript.exchanges:
+        exchanges = target.transcript.exchanges
+        lines = [exchange.summary() for exchange in exchanges]
+        lines += ["", "replay the last request:", exchanges[-1].curl()]
+        report.sections.append(("webchat exchanges", "\n".join(lines)))
+    return report
+
+
+def _target_of(item: pytest.Item) -> Target | None:
+    funcargs = getattr(item, "funcargs", None) or {}
+    target = funcargs.get("webchat_target")
+    return target if isinstance(target, Target) else None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    loaded = config.stash.get(CONFIG_KEY, None)
+    if loaded is None:
+        return ["webchat-contract target: embedded reference target"]
+    names = ", ".join(loaded.principals)
+    return [f"webchat-contract target: {loaded.base_url} ({loaded.source}); principals: {names}"]
+
+
+def reports_dir(config: pytest.Config) -> Path:
+    return Path(config.rootpath) / "reports"
+
+
+def principal_layout(config: pytest.Config) -> dict[str, frozenset[str]]:
+    """Principal name -> permissions, known at collection time (the embedded target's are fixed by design)."""
+    loaded = config.stash.get(CONFIG_KEY, None)
+    if loaded is not None:
+        return {name: p.permissions for name, p in loaded.principals.items()}
+    from .reference.principals import permission_sets
+
+    return {name: frozenset(held) for name, held in permission_sets().items()}

@@ -1,0 +1,43 @@
+"""What a request may have changed: the suite's own deployments and the settings, before and after."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import spec
+from .cleanup import DeploymentTracker
+from .client import ApiClient
+
+LIST = spec.operation("getWebchatDeployments")
+GET_SETTINGS = spec.operation("getWebchatSettings")
+
+
+class StateProbe:
+    """Reads the part of the target the suite may touch: deployments named with the run prefix, and settings."""
+
+    def __init__(self, reader: ApiClient, tracker: DeploymentTracker):
+        self.reader = reader
+        self.tracker = tracker
+
+    def snapshot(self) -> dict[str, Any]:
+        listing = self.reader.get(LIST.path).json()
+        ours = {
+            entity["id"]: entity
+            for entity in listing.get("entities") or []
+            if str(entity.get("name", "")).startswith(self.tracker.name_prefix)
+        }
+        return {"deployments": ours, "settings": self.reader.get(GET_SETTINGS.path).json()}
+
+    def changes_since(self, before: dict[str, Any]) -> list[str]:
+        """What differs from ``before``; deployments that appeared are tracked so the run deletes them."""
+        after = self.snapshot()
+        changes = []
+        old, new = before["deployments"], after["deployments"]
+        for deployment_id in new.keys() - old.keys():
+            self.tracker.track(deployment_id)
+            changes.append(f"deployment {deployment_id} was created")
+        changes += [f"deployment {i} was deleted" for i in old.keys() - new.keys()]
+        changes += [f"deployment {i} was changed" for i in old.keys() & new.keys() if old[i] != new[i]]
+        if before["settings"] != after["settings"]:
+            changes.append(f"settings changed from {before['settings']} to {after['settings']}")
+        return changes

@@ -1,0 +1,63 @@
+"""The target under test as the suites see it: its configuration, a client per principal, a transcript."""
+
+from __future__ import annotations
+
+from .auth import TokenSource
+from .client import ApiClient, Transcript
+from .config import Principal, TargetConfig
+
+
+class Target:
+    def __init__(self, config: TargetConfig):
+        self.config = config
+        self.transcript = Transcript(config.secrets())
+        self._tokens = {
+            name: TokenSource(p, config.token_url, config.timeout, config.verify_tls)
+            for name, p in config.principals.items()
+        }
+        self._clients: dict[str | None, ApiClient] = {}
+
+    @property
+    def base_url(self) -> str:
+        return self.config.base_url
+
+    @property
+    def principals(self) -> list[Principal]:
+        return list(self.config.principals.values())
+
+    def client(self, principal: str | Principal | None) -> ApiClient:
+        """A client acting as ``principal`` (its name or itself); ``None`` for one that sends no credentials."""
+        name = principal.name if isinstance(principal, Principal) else principal
+        if name not in self._clients:
+            tokens = self._tokens[name] if name is not None else None
+            self._clients[name] = ApiClient(
+                self.base_url,
+                timeout=self.config.timeout,
+                verify_tls=self.config.verify_tls,
+                transcript=self.transcript,
+                tokens=tokens,
+            )
+        return self._clients[name]
+
+    def anonymous(self) -> ApiClient:
+        return self.client(None)
+
+    def token_of(self, principal: Principal) -> str:
+        """The bearer token of a principal (fetched if needed); never to be written anywhere."""
+        token = self._tokens[principal.name].token()
+        self.transcript.add_secrets([token])
+        return token
+
+    def holding(self, *permissions: str) -> list[Principal]:
+        """Principals that hold every one of ``permissions``, those with the most permissions first."""
+        found = [p for p in self.principals if all(p.holds(perm) for perm in permissions)]
+        return sorted(found, key=lambda p: (-len(p.permissions), p.name))
+
+    def lacking(self, permission: str) -> list[Principal]:
+        """Principals that do not hold ``permission``, those holding the most others first."""
+        found = [p for p in self.principals if not p.holds(permission)]
+        return sorted(found, key=lambda p: (-len(p.permissions), p.name))
+
+    def first_holding(self, *permissions: str) -> Principal | None:
+        found = self.holding(*permissions)
+        return found[0] if found else None

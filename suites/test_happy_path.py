@@ -1,0 +1,79 @@
+"""Happy path: each of the 8 operations, once, as a principal holding its permission, answers its documented
+success: the status, Content-Type JSON, and a body that fits the model (or no body for 204)."""
+
+import pytest
+
+from webchat_contract import spec
+from webchat_contract.checks import check_deployment_identity, check_fields_equal, check_success
+
+LIST = spec.operation("getWebchatDeployments")
+CREATE = spec.operation("postWebchatDeployments")
+GET = spec.operation("getWebchatDeployment")
+UPDATE = spec.operation("putWebchatDeployment")
+DELETE = spec.operation("deleteWebchatDeployment")
+GET_SETTINGS = spec.operation("getWebchatSettings")
+PUT_SETTINGS = spec.operation("putWebchatSettings")
+DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
+
+
+@pytest.fixture
+def deployment(deployments):
+    """A deployment created for the test (deleted at the end of the run if the test did not)."""
+    response = deployments.create(spec.example_body(CREATE.operation_id))
+    body = check_success(response, CREATE)
+    return body
+
+
+def test_list_deployments(client_holding):
+    check_success(client_holding(LIST.permission).get(LIST.path), LIST)
+
+
+@pytest.mark.destructive
+def test_create_deployment(client_holding, deployments):
+    sent = spec.example_body(CREATE.operation_id)
+    response = deployments.create(sent, client=client_holding(CREATE.permission))
+    body = check_success(response, CREATE)
+    check_deployment_identity(body, response)
+    check_fields_equal({**sent, "name": body.get("name")}, body, response)
+
+
+@pytest.mark.destructive
+def test_get_deployment(client_holding, deployment):
+    response = client_holding(GET.permission).get(GET.url_path(deployment["id"]))
+    body = check_success(response, GET)
+    check_deployment_identity(body, response, expected_id=deployment["id"])
+
+
+@pytest.mark.destructive
+def test_update_deployment(client_holding, deployment, run_prefix):
+    sent = spec.example_body(UPDATE.operation_id)
+    sent["name"] = run_prefix + "updated"
+    sent["webChatConfig"] = {"webChatSkin": "basic"}
+    response = client_holding(UPDATE.permission).put(UPDATE.url_path(deployment["id"]), sent)
+    body = check_success(response, UPDATE)
+    check_deployment_identity(body, response, expected_id=deployment["id"])
+    check_fields_equal(sent, body, response)
+
+
+@pytest.mark.destructive
+def test_delete_deployment(client_holding, deployment, deployments):
+    response = client_holding(DELETE.permission).delete(DELETE.url_path(deployment["id"]))
+    check_success(response, DELETE)
+    deployments.forget(deployment["id"])
+
+
+def test_get_settings(client_holding):
+    check_success(client_holding(GET_SETTINGS.permission).get(GET_SETTINGS.path), GET_SETTINGS)
+
+
+@pytest.mark.destructive
+def test_update_settings(client_holding, settings_guard):
+    sent = spec.example_body(PUT_SETTINGS.operation_id)
+    response = client_holding(PUT_SETTINGS.permission).put(PUT_SETTINGS.path, sent)
+    body = check_success(response, PUT_SETTINGS)
+    check_fields_equal(sent, body, response)
+
+
+@pytest.mark.destructive
+def test_delete_settings(client_holding, settings_guard):
+    check_success(client_holding(DELETE_SETTINGS.permission).delete(DELETE_SETTINGS.path), DELETE_SETTINGS)

@@ -1,0 +1,40 @@
+"""Permissions: every operation, as every configured principal, answers as the principal's permissions say.
+
+A principal holding the operation's permission gets the documented success; any other gets 403 with an
+ErrorBody, whatever other permissions it holds, and the denied request changes nothing. The matrix is derived
+from schemas/openapi.yaml and the configured principals (webchat_contract.matrix).
+"""
+
+import pytest
+
+from webchat_contract import matrix, spec
+from webchat_contract.checks import check_error_body, check_success
+from webchat_contract.plugin import principal_layout
+
+pytestmark = pytest.mark.permissions
+
+
+def pytest_generate_tests(metafunc):
+    if "cell" in metafunc.fixturenames:
+        cells = matrix.cells(principal_layout(metafunc.config))
+        metafunc.parametrize("cell", [pytest.param(c, id=c.id, marks=_marks(c)) for c in cells])
+
+
+def _marks(cell):
+    # reading one deployment by id needs one the run created
+    return [pytest.mark.destructive] if cell.operation.writes or cell.operation.has_path_id else []
+
+
+def test_permission(cell, webchat_target, valid_request, state):
+    if cell.missing:
+        pytest.skip(f"not verified: {cell.missing}")
+    client = webchat_target.client(cell.principal)
+    call = valid_request(cell.operation)
+    before = state.snapshot()
+    response = call.send(client)
+    if cell.allowed:
+        check_success(response, cell.operation)
+        return
+    check_error_body(response, 403, spec.error_codes(403))
+    changes = state.changes_since(before)
+    assert not changes, f"{cell.operation.operation_id} denied to {cell.principal} but: {'; '.join(changes)}"

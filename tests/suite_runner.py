@@ -1,0 +1,58 @@
+"""Runs the contract suite in a subprocess, as a user would, and reads back its JUnit results."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class SuiteRun:
+    returncode: int
+    output: str
+    outcomes: dict[str, str]  # test name (function[params]) -> passed | failed | error | skipped
+    messages: dict[str, str]  # test name -> failure / skip message
+    reports: Path
+
+    def with_outcome(self, outcome: str) -> list[str]:
+        return sorted(name for name, got in self.outcomes.items() if got == outcome)
+
+    @property
+    def failed(self) -> list[str]:
+        return self.with_outcome("failed") + self.with_outcome("error")
+
+
+def run_suite(reports: Path, *args: str, faults: tuple[str, ...] = (), timeout: float = 600) -> SuiteRun:
+    """``pytest`` of the suite at the project root, writing its reports under ``reports``."""
+    reports.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable, "-m", "pytest",
+        f"--junitxml={reports / 'junit.xml'}",
+        f"--html={reports / 'report.html'}",
+        "-p", "no:randomly",
+        *[f"--reference-fault={fault}" for fault in faults],
+        *args,
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+    outcomes, messages = _read_junit(reports / "junit.xml")
+    return SuiteRun(done.returncode, done.stdout + done.stderr, outcomes, messages, reports)
+
+
+def _read_junit(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    if not path.exists():
+        return {}, {}
+    outcomes, messages = {}, {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = case.get("name", "")
+        outcomes[name] = "passed"
+        for kind in ("failure", "error", "skipped"):
+            found = case.find(kind)
+            if found is not None:
+                outcomes[name] = {"failure": "failed"}.get(kind, kind)
+                messages[name] = (found.get("message") or "") + "\n" + (found.text or "")
+    return outcomes, messages
