@@ -45,6 +45,7 @@ def denied_client(webchat_target):
     return pick
 
 
+@pytest.mark.requirement("WC-AUTH-401", "WC-AUTH-NO-EFFECT", "WC-RESP-ERROR-BODY")
 @pytest.mark.parametrize("credentials", BAD_CREDENTIALS.values(), ids=BAD_CREDENTIALS.keys())
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_request_without_valid_credentials_gets_401(operation, credentials, webchat_target, valid_request, state):
@@ -56,6 +57,7 @@ def test_request_without_valid_credentials_gets_401(operation, credentials, webc
     assert not changes, f"{operation.operation_id} answered 401 but: {'; '.join(changes)}"
 
 
+@pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_BODY)
 def test_denied_principal_with_invalid_body_gets_403_not_400(operation, denied_client, valid_request):
     call = valid_request(operation)
@@ -68,6 +70,7 @@ def test_denied_principal_with_invalid_body_gets_403_not_400(operation, denied_c
     check_error_body(response, 403, spec.error_codes(403))
 
 
+@pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_BODY)
 def test_unauthenticated_with_invalid_body_gets_401_not_400(operation, webchat_target, valid_request):
     call = valid_request(operation)
@@ -80,6 +83,7 @@ def test_unauthenticated_with_invalid_body_gets_401_not_400(operation, webchat_t
     check_error_body(response, 401, spec.error_codes(401))
 
 
+@pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_PATH_ID)
 def test_denied_principal_on_unknown_id_gets_403_not_404(operation, denied_client):
     body = {"json_body": spec.example_body(operation.operation_id)} if operation.request_model else {}
@@ -87,6 +91,7 @@ def test_denied_principal_on_unknown_id_gets_403_not_404(operation, denied_clien
     check_error_body(response, 403, spec.error_codes(403))
 
 
+@pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_PATH_ID)
 def test_unauthenticated_on_unknown_id_gets_401_not_404(operation, webchat_target):
     body = {"json_body": spec.example_body(operation.operation_id)} if operation.request_model else {}

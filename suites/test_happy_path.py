@@ -6,6 +6,8 @@ import pytest
 from webchat_contract import spec
 from webchat_contract.checks import check_deployment_identity, check_fields_equal, check_success
 
+pytestmark = pytest.mark.requirement("WC-RESP-SUCCESS", "WC-RESP-CONTENT-TYPE")
+
 LIST = spec.operation("getWebchatDeployments")
 CREATE = spec.operation("postWebchatDeployments")
 GET = spec.operation("getWebchatDeployment")
@@ -24,11 +26,14 @@ def deployment(deployments):
     return body
 
 
+@pytest.mark.operations("getWebchatDeployments")
 def test_list_deployments(client_holding):
     check_success(client_holding(LIST.permission).get(LIST.path), LIST)
 
 
 @pytest.mark.destructive
+@pytest.mark.requirement("WC-DEP-CREATE")
+@pytest.mark.operations("postWebchatDeployments")
 def test_create_deployment(client_holding, deployments):
     sent = spec.example_body(CREATE.operation_id)
     response = deployments.create(sent, client=client_holding(CREATE.permission))
@@ -38,6 +43,7 @@ def test_create_deployment(client_holding, deployments):
 
 
 @pytest.mark.destructive
+@pytest.mark.operations("getWebchatDeployment")
 def test_get_deployment(client_holding, deployment):
     response = client_holding(GET.permission).get(GET.url_path(deployment["id"]))
     body = check_success(response, GET)
@@ -45,6 +51,7 @@ def test_get_deployment(client_holding, deployment):
 
 
 @pytest.mark.destructive
+@pytest.mark.operations("putWebchatDeployment")
 def test_update_deployment(client_holding, deployment, run_prefix):
     sent = spec.example_body(UPDATE.operation_id)
     sent["name"] = run_prefix + "updated"
@@ -56,17 +63,20 @@ def test_update_deployment(client_holding, deployment, run_prefix):
 
 
 @pytest.mark.destructive
+@pytest.mark.operations("deleteWebchatDeployment")
 def test_delete_deployment(client_holding, deployment, deployments):
     response = client_holding(DELETE.permission).delete(DELETE.url_path(deployment["id"]))
     check_success(response, DELETE)
     deployments.forget(deployment["id"])
 
 
+@pytest.mark.operations("getWebchatSettings")
 def test_get_settings(client_holding):
     check_success(client_holding(GET_SETTINGS.permission).get(GET_SETTINGS.path), GET_SETTINGS)
 
 
 @pytest.mark.destructive
+@pytest.mark.operations("putWebchatSettings")
 def test_update_settings(client_holding, settings_guard):
     sent = spec.example_body(PUT_SETTINGS.operation_id)
     response = client_holding(PUT_SETTINGS.permission).put(PUT_SETTINGS.path, sent)
@@ -75,5 +85,6 @@ def test_update_settings(client_holding, settings_guard):
 
 
 @pytest.mark.destructive
+@pytest.mark.operations("deleteWebchatSettings")
 def test_delete_settings(client_holding, settings_guard):
     check_success(client_holding(DELETE_SETTINGS.permission).delete(DELETE_SETTINGS.path), DELETE_SETTINGS)

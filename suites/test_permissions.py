@@ -21,8 +21,13 @@ def pytest_generate_tests(metafunc):
 
 
 def _marks(cell):
+    marks = [pytest.mark.requirement("WC-AUTH-ALLOWED" if cell.allowed else "WC-AUTH-403")]
+    if not cell.allowed and cell.operation.writes:
+        marks.append(pytest.mark.requirement("WC-AUTH-NO-EFFECT"))
     # reading one deployment by id needs one the run created
-    return [pytest.mark.destructive] if cell.operation.writes or cell.operation.has_path_id else []
+    if cell.operation.writes or cell.operation.has_path_id:
+        marks.append(pytest.mark.destructive)
+    return marks
 
 
 def test_permission(cell, webchat_target, valid_request, state):

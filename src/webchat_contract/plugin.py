@@ -9,21 +9,28 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-from pathlib import Path
 
 import pytest
 
 from . import config as target_config
-from .cleanup import DeploymentTracker, SettingsGuard
+from .auth import AuthError
+from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, SettingsGuard
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
+# the configuration in use once the target is known (the embedded target's is known only after it started)
+ACTIVE_CONFIG_KEY = pytest.StashKey[TargetConfig]()
+NOT_VERIFIED = "not verified: "
+# exceptions that mean the suite could not do its job: an error of the run, not a verdict on the target
+RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)
 MARKERS = {
     "destructive": "the test creates, changes or deletes something on the target",
     "permissions": "the test checks that an operation answers a principal as its permissions say",
     "auth": "the test checks authentication (401)",
+    "requirement(*ids)": "the requirements of schemas/requirements.yaml the test verifies",
+    "operations(*ids)": "the operationIds a test exercises, when no operation parameter says it",
 }
 
 
@@ -78,7 +85,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     loaded = config.stash.get(CONFIG_KEY, None)
     if loaded is None or loaded.destructive:
         return
-    reason = f"not verified: {loaded.source} does not allow writes ([target] destructive = false)"
+    reason = f"{NOT_VERIFIED}{loaded.source} does not allow writes ([target] destructive = false)"
     for item in items:
         if item.get_closest_marker("destructive"):
             item.add_marker(pytest.mark.skip(reason=reason))
@@ -89,6 +96,7 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     """The target's configuration; starts the embedded reference target when none is configured."""
     configured = request.config.stash.get(CONFIG_KEY, None)
     if configured is not None:
+        request.config.stash[ACTIVE_CONFIG_KEY] = configured
         return configured
     from .reference.server import EmbeddedTarget, EmbeddedTargetError
 
@@ -100,7 +108,9 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     except EmbeddedTargetError as error:
         pytest.exit(f"webchat-contract: cannot start the embedded reference target: {error}", returncode=3)
     request.addfinalizer(embedded.stop)
-    return target_config.load(embedded.config_path)
+    loaded = target_config.load(embedded.config_path)
+    request.config.stash[ACTIVE_CONFIG_KEY] = loaded
+    return loaded
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +122,6 @@ def webchat_target(webchat_config: TargetConfig) -> Target:
 
 def _check_credentials(target: Target) -> None:
     """Fail the run at its start, naming the principal, when a credential does not work (no false green)."""
-    from .auth import AuthError
     from .spec import operation
 
     probe = operation("getWebchatDeployments")
@@ -156,7 +165,7 @@ def client_holding(webchat_target: Target):
     def pick(*permissions: str) -> ApiClient:
         principal = webchat_target.first_holding(*permissions)
         if principal is None:
-            pytest.skip(f"not verified: no configured principal holds {' and '.join(permissions)}")
+            pytest.skip(f"{NOT_VERIFIED}no configured principal holds {' and '.join(permissions)}")
         return webchat_target.client(principal)
 
     return pick
@@ -224,8 +233,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"webchat-contract target: {loaded.base_url} ({loaded.source}); principals: {names}"]
 
 
-def reports_dir(config: pytest.Config) -> Path:
-    return Path(config.rootpath) / "reports"
+def requirements_of(item: pytest.Item) -> list[str]:
+    """The requirement ids a test declares (``@pytest.mark.requirement(...)``, on it, its class or module)."""
+    return sorted({rid for mark in item.iter_markers("requirement") for rid in mark.args})
+
+
+def operations_of(item: pytest.Item) -> list[str]:
+    """The operationIds a test exercises: its ``operation`` or ``cell`` parameter, or ``@pytest.mark.operations``."""
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "operation" in params:
+        return [params["operation"].operation_id]
+    if "cell" in params:
+        return [params["cell"].operation.operation_id]
+    return sorted({op for mark in item.iter_markers("operations") for op in mark.args})
+
+
+def principal_of(item: pytest.Item) -> str | None:
+    """The principal a permission-matrix cell is about, if the test is one."""
+    cell = getattr(getattr(item, "callspec", None), "params", {}).get("cell")
+    return cell.principal if cell is not None else None
 
 
 def principal_layout(config: pytest.Config) -> dict[str, frozenset[str]]:

@@ -223,3 +223,20 @@ def error_codes(status: int) -> tuple[str, ...]:
     if ref is None:
         raise KeyError(f"no documented response for status {status}")
     return tuple(responses[ref.rsplit("/", 1)[1]]["x-error-codes"])
+
+
+REQUIREMENTS_PATH = SCHEMAS_DIR / "requirements.yaml"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    concern: str
+    text: str
+
+
+@functools.cache
+def requirements() -> dict[str, Requirement]:
+    """The catalog of schemas/requirements.yaml: id -> Requirement, in catalog order."""
+    data = yaml.safe_load(REQUIREMENTS_PATH.read_text())["requirements"]
+    return {rid: Requirement(rid, entry["concern"], " ".join(entry["text"].split())) for rid, entry in data.items()}

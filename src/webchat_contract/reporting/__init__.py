@@ -1,0 +1,1 @@
+"""Reporting: the verdict, compliance matrix, requirement table, machine-readable results and certificate."""
