@@ -47,7 +47,8 @@ class DeploymentTracker:
             if len(self.live) >= MAX_LIVE_DEPLOYMENTS:
                 raise FootprintExceeded(f"the suite already has {len(self.live)} deployments alive")
         body = dict(body or {})
-        body["name"] = self.name_prefix + str(body.get("name", "deployment"))
+        name = str(body.get("name", "deployment"))
+        body["name"] = name if name.startswith(self.name_prefix) else self.name_prefix + name
         response = (client or self.creator).post(CREATE.path, body, **options)
         self.adopt(response)
         return response

@@ -11,6 +11,8 @@ import secrets
 import signal
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import core as hypothesis_core
 
 from . import config as target_config
 from .auth import AuthError
@@ -32,6 +34,22 @@ MARKERS = {
     "requirement(*ids)": "the requirements of schemas/requirements.yaml the test verifies",
     "operations(*ids)": "the operationIds a test exercises, when no operation parameter says it",
 }
+
+
+# Hypothesis profiles, chosen with hypothesis's own --hypothesis-profile. ``ci`` (the default) is derandomized and
+# sized for a quick gate; ``nightly`` explores ten times more with a fresh seed, printed so a failure can be replayed.
+# Neither keeps an example database: replaying old examples against a live target is not what a run is for.
+CI_EXAMPLES = 25
+_COMMON = dict(
+    database=None,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
+)
+settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, **_COMMON)
+settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
+settings.load_profile("ci")
+SEED_KEY = pytest.StashKey[int | None]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -69,6 +87,18 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     _cleanup_on_sigterm()
+
+
+# at session start hypothesis has loaded the chosen profile, and the header with the seed is not printed yet
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Randomized runs get a seed chosen now and printed, so any failure can be replayed with --hypothesis-seed."""
+    config = session.config
+    seed = config.getoption("hypothesis_seed", None)
+    if seed is None and not settings.default.derandomize:
+        seed = secrets.randbelow(2**32)
+        hypothesis_core.global_force_seed = seed
+    config.stash[SEED_KEY] = int(seed) if seed is not None and str(seed).isdigit() else None
 
 
 def _cleanup_on_sigterm() -> None:
@@ -228,9 +258,12 @@ def _target_of(item: pytest.Item) -> Target | None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     loaded = config.stash.get(CONFIG_KEY, None)
     if loaded is None:
-        return ["webchat-contract target: embedded reference target"]
-    names = ", ".join(loaded.principals)
-    return [f"webchat-contract target: {loaded.base_url} ({loaded.source}); principals: {names}"]
+        target = "embedded reference target"
+    else:
+        target = f"{loaded.base_url} ({loaded.source}); principals: {', '.join(loaded.principals)}"
+    seed = config.stash.get(SEED_KEY, None)
+    replay = f", seed {seed} (replay: --hypothesis-seed={seed})" if seed else ""
+    return [f"webchat-contract target: {target}", f"hypothesis profile {settings.get_current_profile_name()}{replay}"]
 
 
 def requirements_of(item: pytest.Item) -> list[str]:

@@ -240,3 +240,31 @@ def requirements() -> dict[str, Requirement]:
     """The catalog of schemas/requirements.yaml: id -> Requirement, in catalog order."""
     data = yaml.safe_load(REQUIREMENTS_PATH.read_text())["requirements"]
     return {rid: Requirement(rid, entry["concern"], " ".join(entry["text"].split())) for rid, entry in data.items()}
+
+
+def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = models()[Path(schema["$ref"]).stem]
+    return schema
+
+
+def declared_part(model: str, instance: Any) -> Any:
+    """What of ``instance`` a target stores: the model's writable fields and, inside them, only the properties
+    the nested schemas declare. Unknown fields (CONTRACT.md: ignored) and read-only ones are left out."""
+    schema = models()[model]
+    writable = set(writable_fields(model))
+    if not isinstance(instance, dict):
+        return instance
+    return {
+        name: _declared(schema["properties"][name], value) for name, value in instance.items() if name in writable
+    }
+
+
+def _declared(schema: dict[str, Any], value: Any) -> Any:
+    schema = _resolve(schema)
+    if isinstance(value, dict) and "properties" in schema:
+        properties = schema["properties"]
+        return {name: _declared(properties[name], item) for name, item in value.items() if name in properties}
+    if isinstance(value, list) and "items" in schema:
+        return [_declared(schema["items"], item) for item in value]
+    return value

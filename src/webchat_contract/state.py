@@ -13,7 +13,8 @@ GET_SETTINGS = spec.operation("getWebchatSettings")
 
 
 class StateProbe:
-    """Reads the part of the target the suite may touch: deployments named with the run prefix, and settings."""
+    """Reads the part of the target the suite may touch: the run's deployments (tracked, or named or described
+    with the run prefix) and the settings."""
 
     def __init__(self, reader: ApiClient, tracker: DeploymentTracker):
         self.reader = reader
@@ -21,12 +22,13 @@ class StateProbe:
 
     def snapshot(self) -> dict[str, Any]:
         listing = self.reader.get(LIST.path).json()
-        ours = {
-            entity["id"]: entity
-            for entity in listing.get("entities") or []
-            if str(entity.get("name", "")).startswith(self.tracker.name_prefix)
-        }
+        ours = {entity["id"]: entity for entity in listing.get("entities") or [] if self._is_ours(entity)}
         return {"deployments": ours, "settings": self.reader.get(GET_SETTINGS.path).json()}
+
+    def _is_ours(self, entity: dict[str, Any]) -> bool:
+        prefix = self.tracker.name_prefix
+        marked = any(str(entity.get(key, "")).startswith(prefix) for key in ("name", "description"))
+        return marked or entity.get("id") in self.tracker.live
 
     def changes_since(self, before: dict[str, Any]) -> list[str]:
         """What differs from ``before``; deployments that appeared are tracked so the run deletes them."""

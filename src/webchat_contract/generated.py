@@ -1,0 +1,45 @@
+"""The suite's own schemathesis checks: what CONTRACT.md requires and the built-in checks do not look at."""
+
+from __future__ import annotations
+
+import requests
+import schemathesis
+
+from . import spec
+from .checks import check_fields_equal
+
+UPDATE = spec.operation("putWebchatDeployment")
+GET = spec.operation("getWebchatDeployment")
+PUT_SETTINGS = spec.operation("putWebchatSettings")
+GET_SETTINGS = spec.operation("getWebchatSettings")
+
+
+@schemathesis.check
+def error_body_status_matches(ctx, response, case):
+    """An ErrorBody's ``status``, where present, equals the HTTP status."""
+    if response.status_code < 400:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None  # content_type_conformance / response_schema_conformance speak to that
+    if isinstance(body, dict) and "status" in body and body["status"] != response.status_code:
+        raise AssertionError(f"ErrorBody status {body['status']} differs from HTTP status {response.status_code}")
+    return True
+
+
+@schemathesis.check
+def put_persisted(ctx, response, case):
+    """A PUT that answered 200 stored what it was sent: a GET right after answers every field sent, equal."""
+    method, path = case.operation.method.upper(), case.operation.path
+    if response.status_code != 200 or method != "PUT" or not isinstance(case.body, dict):
+        return None
+    read = GET if path == UPDATE.path else GET_SETTINGS if path == PUT_SETTINGS.path else None
+    if read is None:
+        return None
+    request = response.request
+    url = request.url.split("?")[0]
+    headers = {"Authorization": request.headers.get("Authorization", "")}
+    fetched = requests.get(url, headers=headers, timeout=10, verify=response.verify)
+    check_fields_equal(spec.declared_part(read.response_model, case.body), fetched.json(), fetched)
+    return True

@@ -1,0 +1,128 @@
+"""Generated tests: schemathesis over all 8 operations, positive and negative inputs, with the checks that match
+CONTRACT.md, plus the suite's own checks for what the built-ins miss.
+
+Safety on a shared target: a generated POST carries the run prefix in its name and is deleted right after; by-id
+operations get generated ids (never one taken from the list); settings are restored at the end of the run.
+"""
+
+import pytest
+import schemathesis
+from hypothesis import settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ensure_resource_availability,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_schema_conformance,
+    status_code_conformance,
+    use_after_free,
+)
+
+from webchat_contract import spec
+from webchat_contract.generated import error_body_status_matches, put_persisted
+
+pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-NO-5XX")]
+
+CREATE = spec.operation("postWebchatDeployments")
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
+    error_body_status_matches,
+    put_persisted,
+]
+
+
+# loaded at import so every operation is its own test; the target's base URL is given on every call
+schema = schemathesis.openapi.from_dict(spec.bundled_openapi())
+schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], database="none")
+schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
+# links only from POST to the by-id operations: never infer one from the list (its ids belong to someone else)
+schema.config.phases.stateful.inference.algorithms = []
+# a scenario: create, then read, change or delete what it created; never more live deployments than this
+MAX_SCENARIO_STEPS = 5
+
+
+STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
+
+
+@pytest.fixture
+def call_kwargs(webchat_target):
+    """How generated cases reach the target: its base URL, an admin's token, the configured timeout and TLS."""
+    principal = webchat_target.first_holding(*spec.permissions())
+    if principal is None:
+        pytest.skip("not verified: no configured principal holds every permission")
+    return {
+        "base_url": webchat_target.base_url,
+        "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},
+        "timeout": webchat_target.config.timeout,
+        "verify": webchat_target.config.verify_tls,
+    }
+
+
+def is_create(case) -> bool:
+    return case.operation.method.upper() == CREATE.method and case.operation.path == CREATE.path
+
+
+def mark_as_ours(case, run_prefix: str) -> None:
+    """A generated POST body carries the run prefix in its name, so the deployment is recognisably the run's."""
+    if is_create(case) and isinstance(case.body, dict) and isinstance(case.body.get("name", ""), str):
+        case.body["name"] = run_prefix + case.body.get("name", "generated")
+
+
+@schema.parametrize()
+def test_generated(case, call_kwargs, deployments, settings_guard, run_prefix):
+    mark_as_ours(case, run_prefix)
+    response = case.call_and_validate(checks=CHECKS, **call_kwargs)
+    created = deployments.adopt(response) if is_create(case) else None
+    if created:
+        deployments.delete(created)
+
+
+@pytest.mark.requirement("WC-DEP-DELETE", "WC-DEP-CREATE")
+@pytest.mark.operations(*(op.operation_id for op in spec.operations()))
+def test_stateful_scenarios(call_kwargs, deployments, settings_guard, run_prefix):
+    base = schema.as_state_machine()
+
+    class Scenarios(base):
+        def setup(self):
+            self.created = []
+            settings_guard.restore()  # every scenario starts from the same state
+
+        def before_call(self, case):
+            mark_as_ours(case, run_prefix)
+
+        def get_call_kwargs(self, case):
+            return call_kwargs
+
+        def after_call(self, response, case):
+            super().after_call(response, case)
+            created = deployments.adopt(response) if is_create(case) else None
+            if created:
+                self.created.append(created)
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            case.validate_response(
+                response,
+                checks=STATEFUL_CHECKS,
+                headers=call_kwargs["headers"],
+                transport_kwargs=kwargs,
+                recorder=self.recorder,
+            )
+
+        def teardown(self):
+            for deployment_id in self.created:
+                deployments.delete(deployment_id)
+
+    Scenarios.run(
+        settings=settings(
+            Scenarios.TestCase.settings,
+            stateful_step_count=MAX_SCENARIO_STEPS,
+            max_examples=settings.default.max_examples,
+        )
+    )
