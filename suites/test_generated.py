@@ -6,9 +6,7 @@ operations get generated ids (never one taken from the list); settings are resto
 """
 
 import pytest
-import schemathesis
 from hypothesis import settings
-from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -21,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from webchat_contract import spec
-from webchat_contract.generated import error_body_status_matches, put_persisted
+from webchat_contract.generated import error_body_status_matches, load_schema, put_persisted
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-NO-5XX")]
 
@@ -39,11 +37,7 @@ CHECKS = [
 
 
 # loaded at import so every operation is its own test; the target's base URL is given on every call
-schema = schemathesis.openapi.from_dict(spec.bundled_openapi())
-schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], database="none")
-schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
-# links only from POST to the by-id operations: never infer one from the list (its ids belong to someone else)
-schema.config.phases.stateful.inference.algorithms = []
+schema = load_schema()
 # a scenario: create, then read, change or delete what it created; never more live deployments than this
 MAX_SCENARIO_STEPS = 5
 

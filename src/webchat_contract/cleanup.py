@@ -12,6 +12,7 @@ from typing import Any
 
 from . import spec
 from .client import ApiClient, TargetError
+from .journal import Journal
 
 CREATE = spec.operation("postWebchatDeployments")
 DELETE = spec.operation("deleteWebchatDeployment")
@@ -33,10 +34,11 @@ class FootprintExceeded(Exception):
 class DeploymentTracker:
     """Creates deployments for tests and deletes every one of them again."""
 
-    def __init__(self, creator: ApiClient, deleter: ApiClient | None, name_prefix: str):
+    def __init__(self, creator: ApiClient, deleter: ApiClient | None, name_prefix: str, journal: Journal | None = None):
         self.creator = creator
         self.deleter = deleter
         self.name_prefix = name_prefix
+        self.journal = journal
         self.live: list[str] = []
         self._lock = threading.Lock()
 
@@ -72,14 +74,20 @@ class DeploymentTracker:
     def track(self, deployment_id: str) -> None:
         """A deployment of this run (created, or found carrying the run prefix) to delete at the end."""
         with self._lock:
-            if deployment_id not in self.live:
-                self.live.append(deployment_id)
+            if deployment_id in self.live:
+                return
+            self.live.append(deployment_id)
+        if self.journal is not None:
+            self.journal.created(deployment_id, self.name_prefix)
 
     def forget(self, deployment_id: str) -> None:
         """The test deleted it itself."""
         with self._lock:
-            if deployment_id in self.live:
-                self.live.remove(deployment_id)
+            if deployment_id not in self.live:
+                return
+            self.live.remove(deployment_id)
+        if self.journal is not None:
+            self.journal.deleted(deployment_id)
 
     def delete(self, deployment_id: str) -> None:
         if self.deleter is None:

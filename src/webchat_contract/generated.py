@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+
 import requests
 import schemathesis
+from schemathesis import GenerationMode
 
 from . import spec
 from .checks import check_fields_equal
@@ -12,6 +15,18 @@ UPDATE = spec.operation("putWebchatDeployment")
 GET = spec.operation("getWebchatDeployment")
 PUT_SETTINGS = spec.operation("putWebchatSettings")
 GET_SETTINGS = spec.operation("getWebchatSettings")
+
+
+@functools.cache
+def load_schema():
+    """The OpenAPI document as a schemathesis schema, configured for the contract: positive and negative inputs,
+    no example database, links only from POST to the by-id operations (never inferred from the list, whose ids
+    belong to someone else). The target's base URL is given on every call."""
+    schema = schemathesis.openapi.from_dict(spec.bundled_openapi())
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], database="none")
+    schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
+    schema.config.phases.stateful.inference.algorithms = []
+    return schema
 
 
 @schemathesis.check

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -19,6 +20,7 @@ from .auth import AuthError
 from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, SettingsGuard
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
+from .journal import Journal
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
@@ -60,6 +62,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATH",
         help=f"TOML file describing the target and its principals (env {target_config.ENV_VAR}); "
         "without it the suite runs against its embedded reference target",
+    )
+    group.addoption(
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only the tests that verify this requirement (an id of schemas/requirements.yaml); repeatable",
     )
     group.addoption(
         "--reference-fault",
@@ -112,6 +121,44 @@ def _cleanup_on_sigterm() -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _record_requirements(items)
+    _select_requirements(config, items)
+    _skip_writes_unless_allowed(config, items)
+
+
+def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from .spec import requirements
+
+    wanted = set(config.getoption("requirement"))
+    if not wanted:
+        return
+    unknown = sorted(wanted - requirements().keys())
+    if unknown:
+        raise pytest.UsageError(f"--requirement: unknown id {', '.join(unknown)} (see schemas/requirements.yaml)")
+    deselected = [item for item in items if not wanted & set(requirements_of(item))]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+def _record_requirements(items: list[pytest.Item]) -> None:
+    """Each test's requirements and operations go into its JUnit properties; an unknown requirement id stops
+    the run (a typo must not leave a requirement silently untested)."""
+    from .spec import requirements
+
+    known = requirements()
+    for item in items:
+        declared = requirements_of(item)
+        unknown = [rid for rid in declared if rid not in known]
+        if unknown:
+            raise pytest.UsageError(f"{item.nodeid} names unknown requirement {', '.join(unknown)}")
+        if declared:
+            item.user_properties.append(("requirements", " ".join(declared)))
+        if operations_of(item):
+            item.user_properties.append(("operations", " ".join(operations_of(item))))
+
+
+def _skip_writes_unless_allowed(config: pytest.Config, items: list[pytest.Item]) -> None:
     loaded = config.stash.get(CONFIG_KEY, None)
     if loaded is None or loaded.destructive:
         return
@@ -207,14 +254,21 @@ def run_prefix() -> str:
     return f"wcc-{secrets.token_hex(4)}-"
 
 
+def journal_path(config: pytest.Config) -> Path:
+    """Next to the JUnit file (reports/ by default): where ``webchat-contract sweep`` looks."""
+    xml = getattr(config.option, "xmlpath", None)
+    return (Path(xml).parent if xml else Path(config.rootpath) / "reports") / "journal.jsonl"
+
+
 @pytest.fixture(scope="session")
-def deployments(webchat_target: Target, client_holding, run_prefix: str):
+def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_holding, run_prefix: str):
     """Creates deployments for tests and deletes all of them at the end of the run."""
     from .spec import operation
 
     creator = client_holding(operation("postWebchatDeployments").permission)
     deleter = client_holding(operation("deleteWebchatDeployment").permission)
-    tracker = DeploymentTracker(creator, deleter, run_prefix)
+    journal = Journal(journal_path(request.config), webchat_target.base_url)
+    tracker = DeploymentTracker(creator, deleter, run_prefix, journal)
     yield tracker
     left = tracker.delete_all()
     if left:
@@ -278,7 +332,16 @@ def operations_of(item: pytest.Item) -> list[str]:
         return [params["operation"].operation_id]
     if "cell" in params:
         return [params["cell"].operation.operation_id]
-    return sorted({op for mark in item.iter_markers("operations") for op in mark.args})
+    marked = sorted({op for mark in item.iter_markers("operations") for op in mark.args})
+    return marked or _schemathesis_operation(item)
+
+
+def _schemathesis_operation(item: pytest.Item) -> list[str]:
+    """A schemathesis test is named ``test[METHOD /path]``."""
+    from .spec import operations
+
+    label = item.name.partition("[")[2].rstrip("]")
+    return [op.operation_id for op in operations() if f"{op.method} {op.path}" == label]
 
 
 def principal_of(item: pytest.Item) -> str | None:
