@@ -1,5 +1,9 @@
 """The embedded reference target, exercised over HTTP as the suite would: it must implement CONTRACT.md strictly,
-and each fault switch must really change its behaviour.
+each fault switch must really change its behaviour, each misbehaviour must do what it says, and the server must
+not outlive the process that started it.
+
+The clean target runs in a subprocess (EmbeddedTarget), as the suite runs it; the faulty and misbehaving variants
+run on threads of this process (InProcessTarget), which start fast enough to afford a fresh one per test.
 
 Run with ``pytest tests/test_reference_target.py -p no:webchat_contract`` if the plugin gets in the way.
 """
@@ -7,6 +11,7 @@ Run with ``pytest tests/test_reference_target.py -p no:webchat_contract`` if the
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,14 +20,24 @@ import tomllib
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
 from webchat_contract import spec
-from webchat_contract.reference import FAULTS, EmbeddedTarget, EmbeddedTargetError
+from webchat_contract.reference import (
+    FAULTS,
+    MISBEHAVIOURS,
+    EmbeddedTarget,
+    EmbeddedTargetError,
+    InProcessTarget,
+    validate_misbehaviours,
+)
 from webchat_contract.reference.faults import wrong_permission_for
 from webchat_contract.reference.principals import short_verb
 
@@ -48,6 +63,8 @@ SAMPLE_BODIES = {
     },
     "WebChatSettings": {"requireDeployment": True},
 }
+# What a careless target gets wrong: padded strings, an unsorted array, ids in a nested object.
+TRICKY_DEPLOYMENT = {**SAMPLE_BODIES["WebChatDeployment"], "name": "  padded name\t"}
 NO_BODY = object()
 DEPLOYMENT_LIMIT = 10  # create_app's default, which `serve` uses
 
@@ -55,12 +72,18 @@ DEPLOYMENT_LIMIT = 10  # create_app's default, which `serve` uses
 class Api:
     """A thin HTTP client for one running target, holding a token for every principal of its config."""
 
-    def __init__(self, config_path: Path) -> None:
-        self.config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.config = config
         self.base_url = self.config["target"]["base_url"]
         self.token_url = self.config["target"]["token_url"]
         self.tokens = {name: p["token"] for name, p in self.config["principals"].items() if "token" in p}
         self.tokens["admin"] = self.fetch_token()
+
+    @classmethod
+    def of(cls, target: EmbeddedTarget | InProcessTarget) -> Api:
+        if isinstance(target, EmbeddedTarget):
+            return cls(tomllib.loads(target.config_path.read_text(encoding="utf-8")))
+        return cls(tomllib.loads(target.config_toml()))
 
     def login(self, client_id: str, client_secret: str, data: Any = None, **kwargs: Any) -> requests.Response:
         data = {"grant_type": "client_credentials"} if data is None else data
@@ -92,7 +115,8 @@ class Api:
         if op.has_path_id and deployment_id is None:
             deployment_id = self.create()["id"]
         url = self.base_url + op.url_path(deployment_id)
-        return requests.request(op.method, url, headers=all_headers, timeout=10, **kwargs)
+        kwargs.setdefault("timeout", 10)
+        return requests.request(op.method, url, headers=all_headers, **kwargs)
 
     def create(self, body: Any = NO_BODY) -> dict[str, Any]:
         response = self.request(CREATE, body=body)
@@ -152,13 +176,13 @@ def started(tmp_path_factory: pytest.TempPathFactory, starter: ThreadPoolExecuto
 
 
 @pytest.fixture(scope="module")
-def faulty_targets(started: Callable[..., Future]) -> dict[str, Future]:
-    return {fault: started(f"fault-{fault}", faults=[fault]) for fault in FAULTS}
+def short_lived_target(started: Callable[..., Future]) -> Future:
+    return started("short-ttl", token_ttl=1)
 
 
 @pytest.fixture(scope="module")
-def short_lived_target(started: Callable[..., Future]) -> Future:
-    return started("short-ttl", token_ttl=1)
+def faulty_misbehaving_target(started: Callable[..., Future]) -> Future:
+    return started("faulty-misbehaving", faults=["wrong-total"], misbehaviours=["throttle"])
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +190,32 @@ def clean_api(request: pytest.FixtureRequest, started: Callable[..., Future]) ->
     clean = started("clean")
     # Queued behind the clean target, the others start while the tests against the clean one run.
     request.getfixturevalue("short_lived_target")
-    request.getfixturevalue("faulty_targets")
+    request.getfixturevalue("faulty_misbehaving_target")
     target = clean.result()
     assert target.base_url and target.base_url.startswith("http://127.0.0.1:")
-    return Api(target.config_path)
+    return Api.of(target)
+
+
+@pytest.fixture(scope="module")
+def stopper() -> Iterator[ThreadPoolExecutor]:
+    """Stops in-process targets in the background (each takes a few tenths of a second); waits for all at the end."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        yield pool
+
+
+@pytest.fixture
+def serve(stopper: ThreadPoolExecutor) -> Iterator[Callable[..., InProcessTarget]]:
+    """``serve(faults=..., misbehaviours=...)`` -> a started in-process target, stopped after the test."""
+    targets: list[InProcessTarget] = []
+
+    def start(**options: Any) -> InProcessTarget:
+        target = InProcessTarget(**options).start()
+        targets.append(target)
+        return target
+
+    yield start
+    for target in targets:
+        stopper.submit(target.stop)
 
 
 @pytest.fixture
@@ -226,7 +272,7 @@ def test_static_token_principals_have_no_client_credentials(api: Api) -> None:
 
 
 def test_expired_token_gets_credentials_expired(short_lived_target: Future) -> None:
-    short_lived = Api(short_lived_target.result().config_path)
+    short_lived = Api.of(short_lived_target.result())
     time.sleep(1.5)
     assert_error(short_lived.request(LIST), 401, "credentials.expired")
 
@@ -489,64 +535,355 @@ def _lacking(op: spec.Operation) -> str:
     return f"all-but-{short_verb(op.permission)}"
 
 
+def _only(op: spec.Operation) -> str:
+    return f"only-{short_verb(op.permission)}"
+
+
 def _status_of(api: Api, op: spec.Operation, principal: str | None, **kwargs: Any) -> int:
     return api.request(op, principal=principal, **kwargs).status_code
 
 
-def probe(api: Api, fault: str) -> Any:
-    """What the fault changes, observed the same way on the clean target and on the faulty one."""
-    kind, _, operation_id = fault.partition(":")
-    op = spec.operation(operation_id) if operation_id else None
-    if kind == "skip-permission-check":
-        assert op is not None
-        return _status_of(api, op, _lacking(op))
-    if kind == "wrong-permission":
-        assert op is not None
+def _error_status(response: requests.Response) -> Any:
+    """The ``status`` of an ErrorBody; ``None`` when the answer is no JSON object."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body.get("status") if isinstance(body, dict) else None
+
+
+def _media_type(response: requests.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip()
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How to see a fault: ``observe(api)`` answers ``clean`` on a conforming target, something else on the faulty."""
+
+    observe: Callable[[Api], Any]
+    clean: Any
+
+
+def statuses_without_and_with_an_unknown_token(api: Api) -> tuple[int, int]:
+    return _status_of(api, LIST, "an-unknown-token"), _status_of(api, LIST, None)
+
+
+def denied_create_and_what_it_left(api: Api) -> tuple[int, int]:
+    return _status_of(api, CREATE, _lacking(CREATE)), len(api.deployments())
+
+
+def get_after_post(api: Api) -> int:
+    return _status_of(api, GET, "admin", deployment_id=api.create()["id"])
+
+
+def name_after_put(api: Api) -> Any:
+    deployment_id = api.create()["id"]
+    api.request(UPDATE, deployment_id=deployment_id, body={"name": "renamed"})
+    return api.request(GET, deployment_id=deployment_id).json().get("name")
+
+
+def get_after_delete(api: Api) -> int:
+    deployment_id = api.create()["id"]
+    api.request(DELETE, deployment_id=deployment_id)
+    return _status_of(api, GET, "admin", deployment_id=deployment_id)
+
+
+def put_of_an_unknown_id(api: Api) -> tuple[int, int]:
+    return _status_of(api, UPDATE, "admin", deployment_id=str(uuid.uuid4())), len(api.deployments())
+
+
+def settings_after_put(api: Api) -> Any:
+    api.request(PUT_SETTINGS, body={"requireDeployment": True})
+    return api.request(GET_SETTINGS).json()
+
+
+def settings_after_delete(api: Api) -> Any:
+    api.request(PUT_SETTINGS, body={"requireDeployment": True})
+    api.request(DELETE_SETTINGS)
+    return api.request(GET_SETTINGS).json()
+
+
+def listing_of_two(api: Api) -> tuple[bool, Any]:
+    """Whether the list holds exactly the two deployments created, in order; and its total."""
+    created = [api.create({"name": f"d{i}"})["id"] for i in range(2)]
+    listing = api.request(LIST).json()
+    return [entity["id"] for entity in listing["entities"]] == created, listing["total"]
+
+
+def empty_listing_entities(api: Api) -> Any:
+    return api.request(LIST).json()["entities"]
+
+
+def round_trip(api: Api) -> dict[str, Any]:
+    created = api.create(TRICKY_DEPLOYMENT)
+    return deployment_fields(api.request(GET, deployment_id=created["id"]).json())
+
+
+def ids_answered_by_post(api: Api) -> tuple[bool, bool]:
+    """Whether POST answers a non-empty id, and the selfUri of that id."""
+    created = api.create()
+    return bool(created["id"]), created["selfUri"] == GET.url_path(created["id"])
+
+
+def model_errors_of_answers(api: Api) -> list[str]:
+    api.request(PUT_SETTINGS, body={"requireDeployment": True})
+    answers = [(GET, api.create()["id"]), (LIST, None), (GET_SETTINGS, None)]
+    errors = []
+    for op, deployment_id in answers:
+        assert op.response_model is not None
+        errors += spec.validation_errors(op.response_model, api.request(op, deployment_id=deployment_id).json())
+    return errors
+
+
+def success_media_type(api: Api) -> str:
+    return _media_type(api.request(LIST))
+
+
+def unknown_id_answer(api: Api) -> tuple[int, str, Any]:
+    response = api.request(GET, deployment_id=str(uuid.uuid4()))
+    return response.status_code, _media_type(response), _error_status(response)
+
+
+def post_with_an_unknown_field(api: Api) -> tuple[int, bool]:
+    response = api.request(CREATE, body={"name": "n", "unknownField": 1})
+    return response.status_code, "unknownField" in response.json()
+
+
+def delete_answer(api: Api) -> tuple[int, bytes]:
+    response = api.request(DELETE, deployment_id=api.create()["id"])
+    return response.status_code, response.content
+
+
+def post_status(api: Api, body: Any = NO_BODY, data: bytes | None = None) -> int:
+    if data is None:
+        return _status_of(api, CREATE, "admin", body=body)
+    return _status_of(api, CREATE, "admin", data=data, headers={"Content-Type": "application/json"})
+
+
+def post_with_a_client_id(api: Api) -> tuple[bool, bool]:
+    """Whether the second POST reused the first one's id, and whether the first deployment is unchanged."""
+    first = api.create()
+    second = api.create({"name": "copy", "id": first["id"]})
+    return second["id"] == first["id"], api.request(GET, deployment_id=first["id"]).json() == first
+
+
+def put_with_another_id_in_the_body(api: Api) -> list[Any]:
+    first, second = api.create({"name": "first"}), api.create({"name": "second"})
+    api.request(UPDATE, deployment_id=first["id"], body={"name": "changed", "id": second["id"]})
+    return [api.request(GET, deployment_id=d["id"]).json().get("name") for d in (first, second)]
+
+
+def _operation_probes() -> dict[str, Probe]:
+    probes = {}
+    for op in spec.operations():
+        probes[f"skip-permission-check:{op.operation_id}"] = Probe(
+            partial(_status_of, op=op, principal=_lacking(op)), 403
+        )
         # A principal holding exactly the right permission, and not the one the faulty target checks.
         assert wrong_permission_for(op.permission) != op.permission
-        return _status_of(api, op, f"only-{short_verb(op.permission)}")
-    if kind == "any-token-accepted":
-        return _status_of(api, LIST, "an-unknown-token"), _status_of(api, LIST, None)
-    if kind == "forbidden-instead-of-unauthorized":
-        return _status_of(api, LIST, None)
-    if kind == "act-before-deny":
-        status = _status_of(api, CREATE, _lacking(CREATE))
-        return status, len(api.deployments())
-    if kind == "validate-before-auth":
-        return _status_of(api, CREATE, None, data=b"{", headers={"Content-Type": "application/json"})
-    if kind == "lookup-before-auth":
-        return _status_of(api, GET, None, deployment_id=str(uuid.uuid4()))
-    raise AssertionError(f"no probe for fault {fault!r}: add one here")
+        probes[f"wrong-permission:{op.operation_id}"] = Probe(
+            partial(_status_of, op=op, principal=_only(op)), op.success_status
+        )
+    return probes
 
 
-EXPECTED_CLEAN = {
-    "skip-permission-check": lambda op: 403,
-    "wrong-permission": lambda op: op.success_status,
-    "any-token-accepted": lambda op: (401, 401),
-    "forbidden-instead-of-unauthorized": lambda op: 401,
-    "act-before-deny": lambda op: (403, 0),
-    "validate-before-auth": lambda op: 401,
-    "lookup-before-auth": lambda op: 401,
+BAD_BODY = {"data": b"{", "headers": {"Content-Type": "application/json"}}
+
+PROBES: dict[str, Probe] = {
+    **_operation_probes(),
+    "all-permissions-required": Probe(partial(_status_of, op=LIST, principal=_only(LIST)), 200),
+    "any-token-accepted": Probe(statuses_without_and_with_an_unknown_token, (401, 401)),
+    "forbidden-instead-of-unauthorized": Probe(partial(_status_of, op=LIST, principal=None), 401),
+    "act-before-deny": Probe(denied_create_and_what_it_left, (403, 0)),
+    "validate-before-auth": Probe(partial(_status_of, op=CREATE, principal=None, **BAD_BODY), 401),
+    "lookup-before-auth": Probe(partial(_status_of, op=GET, principal=None, deployment_id=str(uuid.uuid4())), 401),
+    "post-not-persisted": Probe(get_after_post, 200),
+    "put-not-persisted": Probe(name_after_put, "renamed"),
+    "delete-keeps-deployment": Probe(get_after_delete, 404),
+    "put-creates-unknown-id": Probe(put_of_an_unknown_id, (404, 0)),
+    "settings-not-persisted": Probe(settings_after_put, {"requireDeployment": True}),
+    "settings-delete-keeps": Probe(settings_after_delete, {}),
+    "list-omits-newest": Probe(listing_of_two, (True, 2)),
+    "list-duplicates-entry": Probe(listing_of_two, (True, 2)),
+    "wrong-total": Probe(listing_of_two, (True, 2)),
+    "null-entities-when-empty": Probe(empty_listing_entities, []),
+    "drops-description": Probe(round_trip, TRICKY_DEPLOYMENT),
+    "reorders-allowed-domains": Probe(round_trip, TRICKY_DEPLOYMENT),
+    "trims-strings": Probe(round_trip, TRICKY_DEPLOYMENT),
+    "nested-ids-dropped": Probe(round_trip, TRICKY_DEPLOYMENT),
+    "wrong-self-uri": Probe(ids_answered_by_post, (True, True)),
+    "empty-id": Probe(ids_answered_by_post, (True, True)),
+    "boolean-as-string": Probe(model_errors_of_answers, []),
+    "text-content-type": Probe(success_media_type, "application/json"),
+    "error-status-mismatch": Probe(unknown_id_answer, (404, "application/json", 404)),
+    "error-not-json": Probe(unknown_id_answer, (404, "application/json", 404)),
+    "post-answers-201": Probe(post_status, 200),
+    "delete-answers-200-with-body": Probe(delete_answer, (204, b"")),
+    "not-found-as-400": Probe(unknown_id_answer, (404, "application/json", 404)),
+    "string-types-unchecked": Probe(partial(post_status, body={"name": 5}), 400),
+    "null-accepted": Probe(partial(post_status, body={"description": None}), 400),
+    "no-enum-check": Probe(partial(post_status, body={"webChatConfig": {"webChatSkin": "dark"}}), 400),
+    "allowed-domains-unchecked": Probe(partial(post_status, body={"allowedDomains": ["a.example.com", 7]}), 400),
+    "non-object-body-accepted": Probe(partial(post_status, data=b"[1]"), 400),
+    "missing-body-accepted": Probe(partial(post_status, data=b""), 400),
+    "unknown-fields-echoed": Probe(post_with_an_unknown_field, (200, False)),
+    "unknown-fields-rejected": Probe(post_with_an_unknown_field, (200, False)),
+    "500-on-non-ascii": Probe(partial(post_status, body={"name": "caf\u00e9"}), 200),
+    "500-on-empty-array": Probe(partial(post_status, body={"allowedDomains": []}), 200),
+    "500-on-long-string": Probe(partial(post_status, body={"description": "x" * 1001}), 200),
+    "client-id-honoured": Probe(post_with_a_client_id, (False, True)),
+    "put-body-id-wins": Probe(put_with_another_id_in_the_body, ["changed", "second"]),
 }
 
 
+def test_every_fault_has_a_probe() -> None:
+    assert set(PROBES) == set(FAULTS)
+
+
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_each_fault_changes_the_behaviour(api: Api, faulty_targets: dict[str, Future], fault: str) -> None:
-    kind, _, operation_id = fault.partition(":")
-    clean = probe(api, fault)
-    assert clean == EXPECTED_CLEAN[kind](spec.operation(operation_id) if operation_id else None)
-    faulty_target = faulty_targets[fault].result()
-    try:
-        faulty = probe(Api(faulty_target.config_path), fault)
-    finally:
-        faulty_target.stop()
-    assert faulty != clean, f"{fault}: {FAULTS[fault]}"
+def test_each_fault_changes_the_behaviour(api: Api, serve: Callable[..., InProcessTarget], fault: str) -> None:
+    probe = PROBES[fault]
+    clean = probe.observe(api)
+    assert clean == probe.clean
+    faulty = probe.observe(Api.of(serve(faults=[fault])))
+    assert faulty != clean, f"{fault}: {FAULTS[fault].description}"
+
+
+def exercise(api: Api) -> list[int]:
+    """The statuses of every operation called by a permitted, an unauthenticated and a forbidden caller, with an
+    invalid body and with an unknown id."""
+    unknown = str(uuid.uuid4())
+    created = api.request(CREATE)
+    deployment_id = created.json().get("id") or unknown
+    statuses = [created.status_code]
+    for op in spec.operations():  # GET and PUT of the deployment come before its DELETE
+        own_id = deployment_id if op.has_path_id else None
+        calls: list[dict[str, Any]] = [{"principal": "admin"}, {"principal": None}, {"principal": _lacking(op)}]
+        if op.request_model:
+            calls.append({"principal": "admin", **BAD_BODY})
+        if op.has_path_id:
+            calls.append({"principal": "admin", "deployment_id": unknown})
+        for call in calls:
+            statuses.append(_status_of(api, op, **{"deployment_id": own_id, **call}))
+    return statuses
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_a_fault_does_not_crash_the_target(serve: Callable[..., InProcessTarget], fault: str) -> None:
+    # The sample bodies hold nothing the 500-on-* faults choke on: no fault answers 5xx to them.
+    statuses = exercise(Api.of(serve(faults=[fault])))
+    assert [status for status in statuses if status >= 500] == []
+
+
+def test_every_fault_names_a_requirement_of_the_catalog() -> None:
+    for name, fault in FAULTS.items():
+        assert fault.name == name
+        assert fault.description
+        assert fault.requirement in spec.requirements(), f"{name}: unknown requirement {fault.requirement}"
+
+
+def test_every_requirement_is_broken_by_some_fault() -> None:
+    broken = {fault.requirement for fault in FAULTS.values()}
+    assert [requirement for requirement in spec.requirements() if requirement not in broken] == []
 
 
 def test_faults_cover_every_operation() -> None:
     for op in spec.operations():
         assert f"skip-permission-check:{op.operation_id}" in FAULTS
         assert f"wrong-permission:{op.operation_id}" in FAULTS
+
+
+def test_the_clean_in_process_target_conforms_like_the_embedded_one(serve: Callable[..., InProcessTarget]) -> None:
+    in_process = Api.of(serve())
+    for fault, probe in PROBES.items():
+        assert probe.observe(in_process) == probe.clean, fault
+        in_process.reset()
+
+
+def test_the_embedded_target_passes_faults_and_misbehaviours_to_the_server(faulty_misbehaving_target: Future) -> None:
+    api = Api.of(faulty_misbehaving_target.result())
+    listings = [api.request(LIST) for _ in range(3)]
+    assert [response.status_code for response in listings] == [200, 200, 429]  # throttle
+    assert listings[0].json()["total"] == 1  # wrong-total
+
+
+# --- misbehaviours ----------------------------------------------------------------------------------------------
+
+
+def test_hang_never_answers_but_the_token_endpoint_does(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["hang"]))  # logging in works
+    with pytest.raises(requests.Timeout):
+        api.request(LIST, timeout=0.5)
+    with pytest.raises(requests.Timeout):
+        api.request(CREATE, timeout=0.5)
+
+
+def test_slow_delays_the_answers(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["slow"]))
+    with pytest.raises(requests.Timeout):
+        api.request(LIST, timeout=0.05)
+    assert api.request(LIST).status_code == 200
+
+
+def test_drop_connection_closes_without_an_answer(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["drop-connection"]))
+    for op in (LIST, CREATE, LIST):
+        with pytest.raises(requests.ConnectionError):
+            api.request(op)
+
+
+def test_html_errors_answer_a_502_page(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["html-errors"]))
+    for op in (LIST, CREATE):
+        response = api.request(op)
+        assert response.status_code == 502
+        assert _media_type(response) == "text/html"
+        assert "<html>" in response.text
+
+
+def test_always_500_answers_500_error_bodies(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["always-500"]))
+    for op in (LIST, CREATE, GET_SETTINGS):
+        assert_error(api.request(op), 500, "internal.server.error")
+
+
+def test_throttle_answers_429_to_every_third_request(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["throttle"]))
+    responses = [api.request(op) for op in (LIST, CREATE, LIST, GET_SETTINGS, LIST, CREATE)]
+    assert [response.status_code for response in responses] == [200, 200, 429, 200, 200, 429]
+    for throttled in (responses[2], responses[5]):
+        assert_error(throttled, 429, "too.many.requests")
+        assert throttled.headers["Retry-After"] == "1"
+    assert len(api.deployments()) == 1  # the throttled POST did nothing
+
+
+def test_throttle_forever_answers_429_to_every_request(serve: Callable[..., InProcessTarget]) -> None:
+    api = Api.of(serve(misbehaviours=["throttle-forever"]))
+    for op in (LIST, CREATE, LIST):
+        response = api.request(op)
+        assert_error(response, 429, "too.many.requests")
+        assert response.headers["Retry-After"] == "120"
+
+
+def test_every_misbehaviour_has_a_test() -> None:
+    tested = {"hang", "slow", "drop-connection", "html-errors", "always-500", "throttle", "throttle-forever"}
+    assert set(MISBEHAVIOURS) == tested
+
+
+def test_misbehaviours_spare_the_token_endpoint_and_leave_faults_apart(serve: Callable[..., InProcessTarget]) -> None:
+    assert not set(MISBEHAVIOURS) & set(FAULTS)
+    api = Api.of(serve(misbehaviours=list(MISBEHAVIOURS)))  # even all at once
+    assert api.fetch_token()
+
+
+def test_an_unknown_misbehaviour_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown misbehaviour 'no-such-mode'"):
+        validate_misbehaviours(["slow", "no-such-mode"])
+    with pytest.raises(EmbeddedTargetError, match="unknown misbehaviour") as raised:
+        EmbeddedTarget(tmp_path, misbehaviours=["no-such-mode"]).start()
+    assert "\n" not in str(raised.value)
+    with pytest.raises(ValueError, match="unknown misbehaviour"):
+        InProcessTarget(misbehaviours=["no-such-mode"])
 
 
 # --- the command and the embedded target's failures -------------------------------------------------------------
@@ -563,6 +900,14 @@ def test_serve_with_an_unknown_fault_exits_2_with_one_line() -> None:
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
     assert "unknown fault 'no-such-fault'" in result.stderr
+
+
+def test_serve_with_an_unknown_misbehaviour_exits_2_with_one_line() -> None:
+    result = _serve("--port", "0", "--misbehave", "no-such-mode")
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "unknown misbehaviour 'no-such-mode'" in result.stderr
 
 
 def test_serve_on_a_port_in_use_exits_2_with_one_line() -> None:
@@ -585,3 +930,45 @@ def test_embedded_target_with_an_unknown_fault_raises_one_line(tmp_path: Path) -
     with pytest.raises(EmbeddedTargetError, match="unknown fault") as raised:
         EmbeddedTarget(tmp_path, faults=["no-such-fault"]).start()
     assert "\n" not in str(raised.value)
+
+
+# --- the embedded target does not outlive its parent ------------------------------------------------------------
+
+# Starts an embedded target, prints its pid and URL, and dies without stopping it.
+ORPHANING_SCRIPT = """
+import os, signal, sys
+from webchat_contract.reference import EmbeddedTarget
+target = EmbeddedTarget(sys.argv[1]).start()
+print(target.pid, target.base_url, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def _accepts_connections(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+def _stops_accepting_connections(host: str, port: int, within: float) -> bool:
+    deadline = time.monotonic() + within
+    while _accepts_connections(host, port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def test_the_server_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
+    command = [sys.executable, "-c", ORPHANING_SCRIPT, str(tmp_path)]
+    parent = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert parent.returncode == -signal.SIGKILL, parent.stderr
+    pid, base_url = parent.stdout.split()
+    url = urlsplit(base_url)
+    assert url.hostname and url.port
+    stopped = _stops_accepting_connections(url.hostname, url.port, within=10)
+    if not stopped:
+        os.kill(int(pid), signal.SIGKILL)  # the orphan we started, still serving
+    assert stopped, "the reference target outlived the process that started it"

@@ -48,6 +48,13 @@ def _add_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--fault", action="append", default=[], metavar="NAME", help="turn on a fault switch (repeatable)"
     )
+    parser.add_argument(
+        "--misbehave",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="turn on a misbehaviour mode (hang, slow, drop-connection, ...; repeatable)",
+    )
     parser.add_argument("--token-ttl", type=_positive_seconds, default=None, metavar="SECONDS", help="token lifetime")
     parser.add_argument(
         "--write-config", type=Path, metavar="PATH", help="write the target config to PATH instead of stdout"
@@ -57,6 +64,7 @@ def _add_serve(subcommands: argparse._SubParsersAction) -> None:
 
 def _serve(args: argparse.Namespace) -> int:
     from webchat_contract.reference.faults import validate_faults
+    from webchat_contract.reference.misbehaviours import validate_misbehaviours
     from webchat_contract.reference.principals import generate_principals
     from webchat_contract.reference.server import (
         DEFAULT_TOKEN_TTL,
@@ -68,6 +76,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     try:
         faults = validate_faults(args.fault)
+        misbehaviours = validate_misbehaviours(args.misbehave)
     except ValueError as error:
         return _fail(args.prog, str(error))
     principals = generate_principals()
@@ -83,19 +92,51 @@ def _serve(args: argparse.Namespace) -> int:
                 raise ServeError(f"cannot write {args.write_config}: {error.strerror or error}") from None
             print(f"# target config written to {args.write_config}")
         faulty = f" with faults {', '.join(sorted(faults))}" if faults else ""
+        faulty += f" misbehaving ({', '.join(sorted(misbehaviours))})" if misbehaviours else ""
         print(f"# serving the WebChat reference target{faulty} on {base_url} (Ctrl-C to stop)", flush=True)
 
     try:
-        run_server(args.host, args.port, principals, faults, args.token_ttl or DEFAULT_TOKEN_TTL, on_ready)
+        run_server(
+            args.host,
+            args.port,
+            principals,
+            faults,
+            args.token_ttl or DEFAULT_TOKEN_TTL,
+            on_ready,
+            misbehaviours=misbehaviours,
+        )
     except ServeError as error:
         return _fail(args.prog, str(error))
     return 0
+
+
+def _add_verify(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "verify",
+        help="check a results bundle (results.json + certificate.json)",
+        description="Check a bundle left by a run of the suite: results.json and certificate.json parse, are tied by "
+        "their hash, are about the current schemas, and every requirement of the current catalog passed. Prints one "
+        "line per problem and a final verdict line; exit status 0 only for a valid bundle of a CONFORMANT target.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="the directory holding the bundle (e.g. reports)")
+    parser.set_defaults(handler=_verify, prog=parser.prog)
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from webchat_contract.reporting.verify import verify_bundle
+
+    verification = verify_bundle(args.directory)
+    for problem in verification.problems:
+        print(f"problem: {problem}")
+    print(verification.summary())
+    return 0 if verification.accepted else 1
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="webchat-contract", description="Contract suite for the WebChat deployments API.")
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_serve(subcommands)
+    _add_verify(subcommands)
     return parser
 
 

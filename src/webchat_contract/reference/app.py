@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
@@ -13,8 +13,9 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
@@ -30,16 +31,46 @@ from webchat_contract.reference.errors import (
 )
 from webchat_contract.reference.faults import (
     ACT_BEFORE_DENY,
+    ALL_PERMISSIONS_REQUIRED,
     ANY_TOKEN_ACCEPTED,
+    BOOLEAN_AS_STRING,
+    CLIENT_ID_HONOURED,
+    DELETE_ANSWERS_200_WITH_BODY,
+    DELETE_KEEPS_DEPLOYMENT,
+    DROPPED_FIELD,
+    DROPS_DESCRIPTION,
+    EMPTY_ID,
+    ERROR_NOT_JSON,
+    ERROR_STATUS_MISMATCH,
+    FAIL_ON_EMPTY_ARRAY,
+    FAIL_ON_LONG_STRING,
+    FAIL_ON_NON_ASCII,
     FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
+    LIST_DUPLICATES_ENTRY,
+    LIST_OMITS_NEWEST,
+    LONG_STRING,
     LOOKUP_BEFORE_AUTH,
+    MISMATCHED_ERROR_STATUS,
+    NOT_FOUND_AS_400,
+    NULL_ENTITIES_WHEN_EMPTY,
+    POST_ANSWERS_201,
+    POST_NOT_PERSISTED,
+    PUT_BODY_ID_WINS,
+    PUT_CREATES_UNKNOWN_ID,
+    PUT_NOT_PERSISTED,
+    SETTINGS_DELETE_KEEPS,
+    SETTINGS_NOT_PERSISTED,
     SKIP_PERMISSION_CHECK,
+    TEXT_CONTENT_TYPE,
     VALIDATE_BEFORE_AUTH,
     WRONG_PERMISSION,
+    WRONG_SELF_URI,
+    WRONG_TOTAL,
     operation_fault,
     validate_faults,
     wrong_permission_for,
 )
+from webchat_contract.reference.misbehaviours import Misbehaving, validate_misbehaviours
 from webchat_contract.reference.principals import Principal, Principals
 from webchat_contract.reference.store import DeploymentStore, SettingsStore
 
@@ -58,7 +89,8 @@ class Call:
     raw_body: bytes | None  # None: over the size limit
     deployment_id: str | None
     permissions: frozenset[str] = frozenset()
-    fields: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)  # as sent
+    fields: dict[str, Any] = field(default_factory=dict)  # what is stored from it
 
 
 class ByMethod:
@@ -99,6 +131,30 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (client_id, client_secret) if colon else None
 
 
+def _json_values(value: Any) -> Iterator[Any]:
+    """``value`` and everything nested in it."""
+    yield value
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        for child in value:
+            yield from _json_values(child)
+
+
+def _booleans_as_strings(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return {name: _booleans_as_strings(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_booleans_as_strings(item) for item in value]
+    return value
+
+
+def _internal_error() -> ApiError:
+    return ApiError(500, "internal.server.error", "The server encountered an unexpected condition.")
+
+
 def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] | None:
     """The first value of each field of a url-encoded form body; ``None`` when the body is no such form."""
     if raw is None or (content_type or "").split(";", 1)[0].strip().lower() != FORM_MEDIA_TYPE:
@@ -113,15 +169,17 @@ class ReferenceTarget:
     def __init__(self, principals: Principals, faults: Iterable[str], deployment_limit: int, token_ttl: int) -> None:
         self.faults = validate_faults(faults)
         self.credentials = Credentials(principals, token_ttl)
-        self.deployments = DeploymentStore(deployment_limit, *self._deployment_paths())
+        deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
+        self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
+        entity = next(op for op in deployment_ops if op.has_path_id)
+        self.deployments = DeploymentStore(
+            deployment_limit, self._self_uri if WRONG_SELF_URI in self.faults else entity.url_path
+        )
         self.settings = SettingsStore()
 
-    @staticmethod
-    def _deployment_paths() -> tuple[str, Callable[[str], str]]:
-        deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
-        collection = next(op for op in deployment_ops if not op.has_path_id)
-        entity = next(op for op in deployment_ops if op.has_path_id)
-        return collection.path, entity.url_path
+    def _self_uri(self, deployment_id: str) -> str:
+        """The wrong-self-uri fault: the collection's path, the id forgotten."""
+        return self.collection_path
 
     def routes(self) -> list[Route]:
         handlers: dict[str, dict[str, Handler]] = {}
@@ -144,7 +202,14 @@ class ReferenceTarget:
         try:
             return self._answer(call)
         except ApiError as error:
-            return error.response()
+            return self._error_answer(error)
+
+    def _error_answer(self, error: ApiError) -> Response:
+        if ERROR_NOT_JSON in self.faults:
+            return PlainTextResponse(f"{error.status} {error.message}", status_code=error.status, headers=error.headers)
+        if ERROR_STATUS_MISMATCH in self.faults:
+            return error.response(body_status=MISMATCHED_ERROR_STATUS)
+        return error.response()
 
     def _answer(self, call: Call) -> Response:
         try:
@@ -202,49 +267,125 @@ class ReferenceTarget:
     def _authorize(self, call: Call) -> None:
         if self._fault_on(SKIP_PERMISSION_CHECK, call.op):
             return
-        required = call.op.permission
+        required = [call.op.permission]
         if self._fault_on(WRONG_PERMISSION, call.op):
-            required = wrong_permission_for(required)
-        if required not in call.permissions:
-            raise Forbidden(required)
+            required = [wrong_permission_for(call.op.permission)]
+        if ALL_PERMISSIONS_REQUIRED in self.faults:
+            required = spec.permissions()
+        for permission in required:
+            if permission not in call.permissions:
+                raise Forbidden(permission)
 
     def _check_body(self, call: Call) -> None:
         model = call.op.request_model
         if model is not None:
-            body = parse_body(model, call.raw_body, call.headers.get("content-type"))
-            call.fields = storable_fields(model, body)
+            call.body = parse_body(model, call.raw_body, call.headers.get("content-type"), self.faults)
+            call.fields = storable_fields(model, call.body, self.faults)
 
     def _look_up(self, call: Call) -> None:
-        if call.op.has_path_id and not self.deployments.exists(call.deployment_id):
-            raise ApiError(404, "not.found", "The requested deployment was not found.")
+        if not call.op.has_path_id or self.deployments.exists(call.deployment_id):
+            return
+        if PUT_CREATES_UNKNOWN_ID in self.faults and call.op.method == "PUT":
+            return
+        if NOT_FOUND_AS_400 in self.faults:
+            raise ApiError(400, "bad.request", "The deployment id is not valid.")
+        raise ApiError(404, "not.found", "The requested deployment was not found.")
 
     def _perform(self, call: Call) -> Response:
-        op = call.op
-        if op.resource == "settings":
-            result = self._perform_on_settings(op.method, call.fields)
+        self._fail_on_unusual_input(call.fields)
+        if call.op.resource == "settings":
+            result = self._perform_on_settings(call)
         else:
-            result = self._perform_on_deployments(op.method, call.deployment_id, call.fields)
-        if op.response_model is None:
-            return Response(status_code=op.success_status)
-        return AsciiJSONResponse(result, status_code=op.success_status)
+            result = self._perform_on_deployments(call)
+        return self._success(call.op, result)
 
-    def _perform_on_deployments(self, method: str, deployment_id: str | None, fields: dict[str, Any]) -> Any:
+    def _fail_on_unusual_input(self, fields: dict[str, Any]) -> None:
+        """The 500-on-* faults: input a careless implementation chokes on."""
+        values = list(_json_values(fields))
+        strings = [value for value in values if isinstance(value, str)]
+        if FAIL_ON_NON_ASCII in self.faults and not all(string.isascii() for string in strings):
+            raise _internal_error()
+        if FAIL_ON_EMPTY_ARRAY in self.faults and any(value == [] for value in values):
+            raise _internal_error()
+        if FAIL_ON_LONG_STRING in self.faults and any(len(string) > LONG_STRING for string in strings):
+            raise _internal_error()
+
+    def _success(self, op: spec.Operation, result: Any) -> Response:
+        if op.response_model is None:
+            if DELETE_ANSWERS_200_WITH_BODY in self.faults:
+                return AsciiJSONResponse(result, status_code=200)
+            return Response(status_code=op.success_status)
+        status = 201 if POST_ANSWERS_201 in self.faults and op.method == "POST" else op.success_status
+        if BOOLEAN_AS_STRING in self.faults:
+            result = _booleans_as_strings(result)
+        media_type = "text/plain" if TEXT_CONTENT_TYPE in self.faults else None
+        return AsciiJSONResponse(result, status_code=status, media_type=media_type)
+
+    def _perform_on_deployments(self, call: Call) -> Any:
+        method, deployment_id = call.op.method, call.deployment_id
         if deployment_id is None:
-            return self.deployments.listing() if method == "GET" else self.deployments.create(fields)
+            return self._listing() if method == "GET" else self._create(call)
         if method == "GET":
-            return self.deployments.get(deployment_id)
+            return self._get(deployment_id)
         if method == "PUT":
-            return self.deployments.replace(deployment_id, fields)
+            return self._replace(call)
         if method == "DELETE":
-            return self.deployments.delete(deployment_id)
+            return self._delete(deployment_id)
         raise AssertionError(f"no deployment behaviour for {method}")
 
-    def _perform_on_settings(self, method: str, fields: dict[str, Any]) -> Any:
+    def _listing(self) -> dict[str, Any]:
+        entities = self.deployments.all()
+        if LIST_OMITS_NEWEST in self.faults:
+            entities = entities[:-1]
+        if LIST_DUPLICATES_ENTRY in self.faults:
+            entities = entities + entities[:1]
+        total = len(entities) + (1 if WRONG_TOTAL in self.faults else 0)
+        null_entities = NULL_ENTITIES_WHEN_EMPTY in self.faults and not entities
+        return {"entities": None if null_entities else entities, "total": total, "selfUri": self.collection_path}
+
+    def _create(self, call: Call) -> dict[str, Any]:
+        client_id = call.body.get("id")
+        if CLIENT_ID_HONOURED in self.faults and isinstance(client_id, str) and client_id:
+            return self.deployments.replace(client_id, call.fields)
+        if POST_NOT_PERSISTED in self.faults:
+            return self.deployments.draft(call.fields)
+        created = self.deployments.create(call.fields)
+        if EMPTY_ID in self.faults:
+            return {**created, "id": ""}
+        return created
+
+    def _get(self, deployment_id: str) -> dict[str, Any]:
+        deployment = self.deployments.get(deployment_id)
+        if DROPS_DESCRIPTION in self.faults:
+            return {name: value for name, value in deployment.items() if name != DROPPED_FIELD}
+        return deployment
+
+    def _replace(self, call: Call) -> dict[str, Any]:
+        deployment_id = call.deployment_id
+        assert deployment_id is not None
+        body_id = call.body.get("id")
+        if PUT_BODY_ID_WINS in self.faults and isinstance(body_id, str) and self.deployments.exists(body_id):
+            deployment_id = body_id
+        if PUT_NOT_PERSISTED in self.faults:
+            return self.deployments.draft(call.fields, deployment_id)
+        return self.deployments.replace(deployment_id, call.fields)
+
+    def _delete(self, deployment_id: str) -> dict[str, Any]:
+        if DELETE_KEEPS_DEPLOYMENT in self.faults:
+            return self.deployments.get(deployment_id)
+        return self.deployments.delete(deployment_id)
+
+    def _perform_on_settings(self, call: Call) -> dict[str, Any]:
+        method = call.op.method
         if method == "GET":
             return self.settings.get()
         if method == "PUT":
-            return self.settings.replace(fields)
+            if SETTINGS_NOT_PERSISTED in self.faults:
+                return dict(call.fields)
+            return self.settings.replace(call.fields)
         if method == "DELETE":
+            if SETTINGS_DELETE_KEEPS in self.faults:
+                return self.settings.get()
             return self.settings.clear()
         raise AssertionError(f"no settings behaviour for {method}")
 
@@ -285,7 +426,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, "bad.request", str(exc.detail), headers=exc.headers)
 
 
-async def _internal_error(request: Request, exc: Exception) -> Response:
+async def _unexpected_error(request: Request, exc: Exception) -> Response:
     return error_response(500, "internal.server.error", "The server encountered an unexpected condition.")
 
 
@@ -294,10 +435,18 @@ def create_app(
     faults: Iterable[str] = frozenset(),
     deployment_limit: int = 10,
     token_ttl: int = 86400,
+    misbehaviours: Iterable[str] = frozenset(),
 ) -> Starlette:
-    """The reference target; ``faults`` (names from ``FAULTS``) turn on deliberate contract violations."""
+    """The reference target; ``faults`` (names from ``FAULTS``) turn on deliberate contract violations,
+    ``misbehaviours`` (names from ``MISBEHAVIOURS``) hostile conditions for the suite to survive."""
     target = ReferenceTarget(principals, faults, deployment_limit, token_ttl)
-    app = Starlette(routes=target.routes(), exception_handlers={HTTPException: _http_error, Exception: _internal_error})
+    modes = validate_misbehaviours(misbehaviours)
+    middleware = [Middleware(Misbehaving, modes=modes, spared_paths=[TOKEN_PATH])] if modes else []
+    app = Starlette(
+        routes=target.routes(),
+        exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
+        middleware=middleware,
+    )
     app.router.redirect_slashes = False  # a trailing slash is an unknown path (404), not a redirect
     app.state.target = target
     return app

@@ -12,6 +12,19 @@ from starlette.requests import ClientDisconnect, Request
 
 from webchat_contract import spec
 from webchat_contract.reference.errors import ApiError
+from webchat_contract.reference.faults import (
+    ALLOWED_DOMAINS_UNCHECKED,
+    MISSING_BODY_ACCEPTED,
+    NESTED_IDS_DROPPED,
+    NO_ENUM_CHECK,
+    NON_OBJECT_BODY_ACCEPTED,
+    NULL_ACCEPTED,
+    REORDERS_ALLOWED_DOMAINS,
+    STRING_TYPES_UNCHECKED,
+    TRIMS_STRINGS,
+    UNKNOWN_FIELDS_ECHOED,
+    UNKNOWN_FIELDS_REJECTED,
+)
 
 MAX_BODY_BYTES = 1024 * 1024
 # A larger body is still read (and dropped) up to this size, so the client gets to read the 413 answer
@@ -56,9 +69,13 @@ def _parse_json(raw: bytes) -> Any:
         raise ApiError(400, "bad.request", "The request body is not valid JSON.") from None
 
 
-def parse_body(model: str, raw: bytes | None, content_type: str | None) -> dict[str, Any]:
+def parse_body(
+    model: str, raw: bytes | None, content_type: str | None, faults: frozenset[str] = frozenset()
+) -> dict[str, Any]:
     """The body as a JSON object that fits ``model``; ApiError (400, 413 or 415) otherwise."""
     if raw is not None and not raw:
+        if MISSING_BODY_ACCEPTED in faults:
+            return {}
         raise ApiError(400, "bad.request", "A request body is required.")
     if not is_json_media_type(content_type):
         raise ApiError(415, "unsupported.media.type", "The request body must be sent as application/json.")
@@ -66,12 +83,36 @@ def parse_body(model: str, raw: bytes | None, content_type: str | None) -> dict[
         raise ApiError(413, "request.entity.too.large", f"The request body is over {MAX_BODY_BYTES} bytes.")
     body = _parse_json(raw)
     if not isinstance(body, dict):
+        if NON_OBJECT_BODY_ACCEPTED in faults:
+            return {}
         raise ApiError(400, "bad.request", f"The request body must be a JSON object ({model}).")
-    errors = schema_errors(model, body)
+    errors = [error for error in schema_errors(model, body) if not _overlooked(error, faults)]
     if errors:
         details = [{"errorCode": "invalid.value", "fieldName": field_name(e.absolute_path)} for e in errors]
         raise ApiError(400, "invalid.value", _describe(errors[0]), details=details)
+    unknown = unknown_fields(model, body)
+    if unknown and UNKNOWN_FIELDS_REJECTED in faults:
+        details = [{"errorCode": "unknown.field", "fieldName": name} for name in unknown]
+        raise ApiError(400, "invalid.value", f"Unknown field {unknown[0]}.", details=details)
     return body
+
+
+def _overlooked(error: ValidationError, faults: frozenset[str]) -> bool:
+    """Whether a faulty target fails to notice this schema error."""
+    if STRING_TYPES_UNCHECKED in faults and error.validator == "type" and error.validator_value == "string":
+        return True
+    if NULL_ACCEPTED in faults and error.instance is None:
+        return True
+    if NO_ENUM_CHECK in faults and error.validator == "enum":
+        return True
+    # an integer in the path is an index: the error is about an item of an array
+    return ALLOWED_DOMAINS_UNCHECKED in faults and any(isinstance(part, int) for part in error.absolute_path)
+
+
+def unknown_fields(model: str, body: dict[str, Any]) -> list[str]:
+    """The top-level fields of ``body`` that ``model`` does not declare."""
+    declared = spec.models()[model]["properties"]
+    return [name for name in body if name not in declared]
 
 
 @functools.cache
@@ -116,12 +157,32 @@ def _declared_only(schema: dict[str, Any], value: Any, resolver: Any) -> Any:
     return value
 
 
-def storable_fields(model: str, body: dict[str, Any]) -> dict[str, Any]:
+def storable_fields(model: str, body: dict[str, Any], faults: frozenset[str] = frozenset()) -> dict[str, Any]:
     """What is stored from a valid body: its writable fields, nested objects reduced to their declared properties."""
     schema = spec.models()[model]
     resolver = spec.registry().resolver(base_uri=schema["$id"])
-    return {
+    fields = {
         name: _declared_only(schema["properties"][name], body[name], resolver)
         for name in spec.writable_fields(model)
         if name in body
     }
+    if UNKNOWN_FIELDS_ECHOED in faults:
+        fields.update((name, body[name]) for name in unknown_fields(model, body))
+    if TRIMS_STRINGS in faults:
+        fields = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    if REORDERS_ALLOWED_DOMAINS in faults:
+        fields = {name: sorted(value) if _is_string_array(value) else value for name, value in fields.items()}
+    if NESTED_IDS_DROPPED in faults:
+        fields = {name: _without_read_only(model, value) for name, value in fields.items()}
+    return fields
+
+
+def _is_string_array(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _without_read_only(model: str, value: Any) -> Any:
+    """A nested object without the fields that are read-only at the top of ``model`` (id, selfUri)."""
+    if not isinstance(value, dict):
+        return value
+    return {name: item for name, item in value.items() if name not in spec.read_only_fields(model)}

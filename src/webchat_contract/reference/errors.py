@@ -38,9 +38,16 @@ class ApiError(Exception):
         self.limit = limit
         self.headers = dict(headers or {})
 
-    def response(self) -> JSONResponse:
+    def response(self, body_status: int | None = None) -> JSONResponse:
+        """The ErrorBody answer; ``body_status`` (only ever given by a fault) overrides the status in the body."""
         return error_response(
-            self.status, self.code, self.message, details=self.details, limit=self.limit, headers=self.headers
+            self.status,
+            self.code,
+            self.message,
+            details=self.details,
+            limit=self.limit,
+            headers=self.headers,
+            body_status=body_status,
         )
 
 
@@ -63,11 +70,12 @@ def error_response(
     details: Sequence[Mapping[str, str]] = (),
     limit: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    body_status: int | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
         "message": message,
         "code": code,
-        "status": status,
+        "status": status if body_status is None else body_status,
         "contextId": str(uuid.uuid4()),
         "details": list(details),
         "errors": [],

@@ -18,14 +18,19 @@ from pathlib import Path
 from types import TracebackType
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from webchat_contract.reference.app import TOKEN_PATH, create_app
 from webchat_contract.reference.faults import validate_faults
-from webchat_contract.reference.principals import Principals
+from webchat_contract.reference.misbehaviours import validate_misbehaviours
+from webchat_contract.reference.principals import Principals, generate_principals
 
 DEFAULT_TOKEN_TTL = 86400
 CONFIG_FILE_NAME = "target.toml"
 LOG_FILE_NAME = "target.log"
+# EmbeddedTarget tells its server process its own pid here; the server stops once that is no longer its parent.
+PARENT_PID_ENV = "WEBCHAT_CONTRACT_PARENT_PID"
+PARENT_CHECK_INTERVAL = 1.0  # seconds
 
 
 class ServeError(Exception):
@@ -78,6 +83,40 @@ def _stop_on_signals(server: uvicorn.Server) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+def _parent_pid_from_env() -> int | None:
+    value = os.environ.get(PARENT_PID_ENV, "")
+    return int(value) if value.isdigit() else None
+
+
+def _stop_when_orphaned(server: uvicorn.Server, parent_pid: int) -> None:
+    """Stop the server once ``parent_pid`` is no longer this process's parent (it died, the process was re-parented).
+
+    Polling is portable and, unlike PR_SET_PDEATHSIG, does not fire when merely the parent's starting thread ends.
+    """
+
+    def watch() -> None:
+        while not server.should_exit:
+            if os.getppid() != parent_pid:
+                server.should_exit = True
+                return
+            time.sleep(PARENT_CHECK_INTERVAL)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _uvicorn_server(app: ASGIApp, graceful_shutdown: int = 5, configure_logging: bool = True) -> uvicorn.Server:
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=graceful_shutdown,
+    )
+    return uvicorn.Server(config)
+
+
 def run_server(
     host: str,
     port: int,
@@ -85,15 +124,22 @@ def run_server(
     faults: Iterable[str] = frozenset(),
     token_ttl: int = DEFAULT_TOKEN_TTL,
     on_ready: Callable[[str], None] | None = None,
+    *,
+    misbehaviours: Iterable[str] = frozenset(),
+    parent_pid: int | None = None,
 ) -> None:
-    """Serve the reference target until SIGTERM or SIGINT; ``on_ready(base_url)`` runs once the socket listens."""
-    app = create_app(principals, faults=faults, token_ttl=token_ttl)
+    """Serve the reference target until SIGTERM or SIGINT; ``on_ready(base_url)`` runs once the socket listens.
+
+    With ``parent_pid`` (default: the environment's ``WEBCHAT_CONTRACT_PARENT_PID``), it also stops once that
+    process is no longer its parent, so it does not outlive a parent that was killed without stopping it.
+    """
+    app = create_app(principals, faults=faults, token_ttl=token_ttl, misbehaviours=misbehaviours)
     sock = bind_socket(host, port)
-    config = uvicorn.Config(
-        app, log_level="warning", access_log=False, lifespan="off", server_header=False, timeout_graceful_shutdown=5
-    )
-    server = uvicorn.Server(config)
+    server = _uvicorn_server(app)
+    parent_pid = _parent_pid_from_env() if parent_pid is None else parent_pid
     with sock, _stop_on_signals(server):
+        if parent_pid is not None:
+            _stop_when_orphaned(server, parent_pid)
         if on_ready is not None:
             on_ready(base_url_of(sock))
         server.run(sockets=[sock])
@@ -153,11 +199,13 @@ class EmbeddedTarget:
         workdir: str | os.PathLike[str],
         *,
         faults: Iterable[str] = (),
+        misbehaviours: Iterable[str] = (),
         token_ttl: int | None = None,
         startup_timeout: float = 30.0,
     ) -> None:
         self.workdir = Path(workdir)
         self.faults = tuple(faults)
+        self.misbehaviours = tuple(misbehaviours)
         self.token_ttl = token_ttl
         self.startup_timeout = startup_timeout
         self.config_path = self.workdir / CONFIG_FILE_NAME
@@ -165,11 +213,18 @@ class EmbeddedTarget:
         self.base_url: str | None = None
         self._process: subprocess.Popen[bytes] | None = None
 
+    @property
+    def pid(self) -> int | None:
+        """The server process's id while it runs (started and not stopped)."""
+        return self._process.pid if self._process is not None else None
+
     def command(self) -> list[str]:
         command = [sys.executable, "-m", "webchat_contract", "serve", "--host", "127.0.0.1", "--port", "0"]
         command += ["--write-config", str(self.config_path)]
         for fault in self.faults:
             command += ["--fault", fault]
+        for misbehaviour in self.misbehaviours:
+            command += ["--misbehave", misbehaviour]
         if self.token_ttl is not None:
             command += ["--token-ttl", str(self.token_ttl)]
         return command
@@ -177,12 +232,16 @@ class EmbeddedTarget:
     def start(self) -> EmbeddedTarget:
         try:
             validate_faults(self.faults)
+            validate_misbehaviours(self.misbehaviours)
         except ValueError as error:
             raise EmbeddedTargetError(str(error)) from None
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.config_path.unlink(missing_ok=True)
+        env = dict(os.environ)
+        if os.name == "posix":  # elsewhere a venv's python may be a launcher, the server's parent in between
+            env[PARENT_PID_ENV] = str(os.getpid())
         with open(self.log_path, "wb") as log:
-            self._process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            self._process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env)
         try:
             self._wait_until_ready(self._process)
         except BaseException:
@@ -221,6 +280,68 @@ class EmbeddedTarget:
             process.wait()
 
     def __enter__(self) -> EmbeddedTarget:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+class InProcessTarget:
+    """The reference target served by uvicorn on a thread of this process, for as long as the context.
+
+    It starts in milliseconds (no process, nothing to import), so tests can afford one per fault. It shares this
+    process's GIL and fate, though: to run the suite against the reference target, use ``EmbeddedTarget``.
+    """
+
+    def __init__(
+        self,
+        *,
+        faults: Iterable[str] = (),
+        misbehaviours: Iterable[str] = (),
+        token_ttl: int = DEFAULT_TOKEN_TTL,
+        principals: Principals | None = None,
+        startup_timeout: float = 10.0,
+    ) -> None:
+        self.principals = generate_principals() if principals is None else principals
+        self.app = create_app(self.principals, faults=faults, token_ttl=token_ttl, misbehaviours=misbehaviours)
+        self.startup_timeout = startup_timeout
+        self.base_url: str | None = None
+        # the hosting process's logging is left as it is
+        self._server = _uvicorn_server(self.app, graceful_shutdown=1, configure_logging=False)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> InProcessTarget:
+        sock = bind_socket("127.0.0.1", 0)
+        self.base_url = base_url_of(sock)
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"target {self.base_url}", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + self.startup_timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise EmbeddedTargetError(f"the in-process reference target did not start on {self.base_url}")
+            time.sleep(0.005)
+        return self
+
+    def _serve(self, sock: socket.socket) -> None:
+        with sock:
+            self._server.run(sockets=[sock])
+
+    def config_toml(self) -> str:
+        """A ready target config (TOML) for this target."""
+        assert self.base_url is not None, "start the target first"
+        return target_config_toml(self.base_url, self.principals)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        self._server.should_exit = True
+        thread.join(timeout)
+
+    def __enter__(self) -> InProcessTarget:
         return self.start()
 
     def __exit__(

@@ -13,18 +13,17 @@ from webchat_contract.reference.errors import ApiError
 
 
 class DeploymentStore:
-    def __init__(self, limit: int, collection_path: str, entity_path: Callable[[str], str]) -> None:
+    def __init__(self, limit: int, entity_path: Callable[[str], str]) -> None:
         self.limit = limit
-        self._collection_path = collection_path
         self._entity_path = entity_path
         self._deployments: dict[str, dict[str, Any]] = {}  # insertion order is creation order
 
     def exists(self, deployment_id: str | None) -> bool:
         return deployment_id in self._deployments
 
-    def listing(self) -> dict[str, Any]:
-        entities = list(self._deployments.values())
-        return {"entities": entities, "total": len(entities), "selfUri": self._collection_path}
+    def all(self) -> list[dict[str, Any]]:
+        """Every deployment, in creation order."""
+        return list(self._deployments.values())
 
     def get(self, deployment_id: str) -> dict[str, Any]:
         return self._deployments[deployment_id]
@@ -37,19 +36,22 @@ class DeploymentStore:
                 f"No more than {self.limit} deployments allowed",
                 limit={"key": "deployments", "namespace": "webchat", "value": self.limit},
             )
-        deployment_id = str(uuid.uuid4())
-        self._deployments[deployment_id] = self._entity(deployment_id, fields)
-        return self._deployments[deployment_id]
+        deployment = self.draft(fields)
+        self._deployments[deployment["id"]] = deployment
+        return deployment
 
     def replace(self, deployment_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         """Replace every writable field (those left out are cleared); the id and selfUri stay."""
-        self._deployments[deployment_id] = self._entity(deployment_id, fields)
+        self._deployments[deployment_id] = self.draft(fields, deployment_id)
         return self._deployments[deployment_id]
 
-    def delete(self, deployment_id: str) -> None:
-        del self._deployments[deployment_id]
+    def delete(self, deployment_id: str) -> dict[str, Any]:
+        """Remove the deployment; answers what was removed."""
+        return self._deployments.pop(deployment_id)
 
-    def _entity(self, deployment_id: str, fields: dict[str, Any]) -> dict[str, Any]:
+    def draft(self, fields: dict[str, Any], deployment_id: str | None = None) -> dict[str, Any]:
+        """The deployment as it would be stored (under a new id when none is given), without storing it."""
+        deployment_id = str(uuid.uuid4()) if deployment_id is None else deployment_id
         return {"id": deployment_id, **fields, "selfUri": self._entity_path(deployment_id)}
 
 
@@ -64,5 +66,7 @@ class SettingsStore:
         self._fields = fields
         return self._fields
 
-    def clear(self) -> None:
-        self._fields = {}
+    def clear(self) -> dict[str, Any]:
+        """Forget the settings; answers what they were."""
+        cleared, self._fields = self._fields, {}
+        return cleared
