@@ -50,7 +50,7 @@ def denied_client(webchat_target):
 @pytest.mark.parametrize("operation", OPERATIONS)
 def test_request_without_valid_credentials_gets_401(operation, credentials, webchat_target, valid_request, state):
     call = valid_request(operation)
-    before = state.snapshot()
+    before = state.snapshot(operation)
     response = call.send(webchat_target.anonymous(), authorization=credentials)
     check_error_body(response, 401, spec.error_codes(401))
     changes = state.changes_since(before)

@@ -35,7 +35,7 @@ def test_permission(cell, webchat_target, valid_request, state):
         pytest.skip(f"not verified: {cell.missing}")
     client = webchat_target.client(cell.principal)
     call = valid_request(cell.operation)
-    before = state.snapshot()
+    before = state.snapshot(cell.operation)
     response = call.send(client)
     if cell.allowed:
         check_success(response, cell.operation)

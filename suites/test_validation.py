@@ -54,7 +54,7 @@ def send_raw(client, operation, deployment_id, data, content_type="application/j
 def test_invalid_field_gets_400_and_nothing_is_stored(operation, bad, valid_request, valid_body, client_holding, state):
     call = valid_request(operation)
     client = client_holding(operation.permission)
-    before = state.snapshot()
+    before = state.snapshot(operation)
     response = client.request(
         operation.method, operation.url_path(call.deployment_id), json_body=bad.applied_to(valid_body(operation))
     )
@@ -67,7 +67,7 @@ def test_invalid_field_gets_400_and_nothing_is_stored(operation, bad, valid_requ
 @pytest.mark.parametrize(("operation", "raw"), RAW_CASES)
 def test_body_that_is_not_a_json_object_gets_400(operation, raw, valid_request, client_holding, state):
     call = valid_request(operation)
-    before = state.snapshot()
+    before = state.snapshot(operation)
     response = send_raw(client_holding(operation.permission), operation, call.deployment_id, raw)
     check_error_body(response, 400, BAD_REQUEST)
     changes = state.changes_since(before)

@@ -50,8 +50,12 @@ def test_suite_passes_against_the_embedded_reference_target(tmp_path):
     assert len(run.outcomes) > 100
 
 
-@pytest.mark.parametrize("credentials", ["client-credentials", "static-token"])
-def test_suite_passes_through_a_target_config_and_leaves_the_target_as_found(reference, tmp_path, credentials):
+@pytest.mark.parametrize(
+    ("credentials", "workers"),
+    [("client-credentials", ()), ("static-token", ()), ("client-credentials", ("-n", "2"))],
+    ids=["client-credentials", "static-token", "two-workers-one-target"],
+)
+def test_suite_passes_through_a_target_config_and_leaves_the_target_as_found(reference, tmp_path, credentials, workers):
     text = reference.config_path.read_text()
     config = tomllib.loads(text)
     base = config["target"]["base_url"]
@@ -63,10 +67,11 @@ def test_suite_passes_through_a_target_config_and_leaves_the_target_as_found(ref
     config_path = tmp_path / "target.toml"
     config_path.write_text(text)
 
-    run = run_suite(tmp_path / "reports", f"--target-config={config_path}")
+    run = run_suite(tmp_path / "reports", f"--target-config={config_path}", *workers)
 
     assert run.returncode == 0, run.output
     assert run.failed == [] and run.with_outcome("skipped") == []
+    assert len(run.outcomes) > 200
     assert admin.get(base + DEPLOYMENTS).json()["entities"] == [foreign]
     assert admin.get(base + SETTINGS).json() == {"requireDeployment": True}
 

@@ -77,6 +77,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="NAME",
         help="switch on a fault of the embedded reference target (to see the suite catch it); repeatable",
     )
+    group.addoption(
+        "--reference-misbehave",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="make the embedded reference target misbehave (hang, slow, throttle, ...) to see the suite cope",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -89,8 +96,9 @@ def pytest_configure(config: pytest.Config) -> None:
             f"--target-config {path}: pytest took the file for a test path and lost the suite's configuration; "
             f"name the suite too (pytest suites --target-config {path}) or write --target-config={path}"
         )
-    if path and config.getoption("reference_fault"):
-        raise pytest.UsageError("--reference-fault applies to the embedded reference target, not to --target-config")
+    if path and (config.getoption("reference_fault") or config.getoption("reference_misbehave")):
+        raise pytest.UsageError("--reference-fault/--reference-misbehave apply to the embedded reference target only")
+    _check_reference_switches(config)
     try:
         config.stash[CONFIG_KEY] = target_config.load(path) if path else None
     except ConfigError as error:
@@ -110,6 +118,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[SEED_KEY] = int(seed) if seed is not None and str(seed).isdigit() else None
 
 
+def _check_reference_switches(config: pytest.Config) -> None:
+    from .reference.faults import validate_faults
+    from .reference.misbehaviours import validate_misbehaviours
+
+    try:
+        validate_faults(config.getoption("reference_fault"))
+        validate_misbehaviours(config.getoption("reference_misbehave"))
+    except ValueError as error:
+        raise pytest.UsageError(str(error)) from None
+
+
 def _cleanup_on_sigterm() -> None:
     """SIGTERM unwinds like Ctrl-C, so session teardown still deletes what the run created."""
 
@@ -124,6 +143,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     _record_requirements(items)
     _select_requirements(config, items)
     _skip_writes_unless_allowed(config, items)
+    _keep_settings_writers_together(items)
+
+
+def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
+    """The settings are global to a target: under pytest-xdist (--dist loadgroup) every test that may write them
+    runs on one worker, one after the other."""
+    from .spec import operation
+
+    writes_settings = {op.operation_id for op in (operation("putWebchatSettings"), operation("deleteWebchatSettings"))}
+    for item in items:
+        if "settings_guard" in item.fixturenames or writes_settings & set(operations_of(item)):
+            item.add_marker(pytest.mark.xdist_group("settings"))
 
 
 def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -291,8 +322,27 @@ def settings_guard(webchat_target: Target, client_holding):
         raise TargetError(f"could not restore the settings as found: {guard.original}")
 
 
+# after this many tests in a row end on a TargetError, the target is taken as gone and the run stops
+TARGET_ERRORS_BEFORE_STOP = 3
+_TARGET_ERRORS_IN_A_ROW = pytest.StashKey[int]()
+
+
+def _count_target_errors(item: pytest.Item, call: pytest.CallInfo) -> None:
+    """Stop the run (bounded time) when the target keeps failing to answer, naming the cause once."""
+    if call.when == "teardown":
+        return
+    stash = item.session.stash
+    if call.excinfo is not None and call.excinfo.errisinstance(TargetError):
+        stash[_TARGET_ERRORS_IN_A_ROW] = stash.get(_TARGET_ERRORS_IN_A_ROW, 0) + 1
+        if stash[_TARGET_ERRORS_IN_A_ROW] >= TARGET_ERRORS_BEFORE_STOP:
+            item.session.shouldstop = f"the target stopped answering: {call.excinfo.value}"
+    elif call.when == "call":
+        stash[_TARGET_ERRORS_IN_A_ROW] = 0
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    _count_target_errors(item, call)
     report = yield
     target = _target_of(item)
     if target is not None and report.failed and target.transcript.exchanges:

@@ -20,10 +20,17 @@ class StateProbe:
         self.reader = reader
         self.tracker = tracker
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self, operation: spec.Operation) -> dict[str, Any]:
+        """What ``operation`` could change: the run's deployments, and the settings if it is a settings operation
+        (the settings are global: other workers of a parallel run may change them between two readings)."""
+        return self._read(with_settings=operation.resource == "settings")
+
+    def _read(self, with_settings: bool) -> dict[str, Any]:
         listing = self.reader.get(LIST.path).json()
-        ours = {entity["id"]: entity for entity in listing.get("entities") or [] if self._is_ours(entity)}
-        return {"deployments": ours, "settings": self.reader.get(GET_SETTINGS.path).json()}
+        snapshot = {"deployments": {e["id"]: e for e in listing.get("entities") or [] if self._is_ours(e)}}
+        if with_settings:
+            snapshot["settings"] = self.reader.get(GET_SETTINGS.path).json()
+        return snapshot
 
     def _is_ours(self, entity: dict[str, Any]) -> bool:
         prefix = self.tracker.name_prefix
@@ -32,7 +39,7 @@ class StateProbe:
 
     def changes_since(self, before: dict[str, Any]) -> list[str]:
         """What differs from ``before``; deployments that appeared are tracked so the run deletes them."""
-        after = self.snapshot()
+        after = self._read(with_settings="settings" in before)
         changes = []
         old, new = before["deployments"], after["deployments"]
         for deployment_id in new.keys() - old.keys():
@@ -40,6 +47,6 @@ class StateProbe:
             changes.append(f"deployment {deployment_id} was created")
         changes += [f"deployment {i} was deleted" for i in old.keys() - new.keys()]
         changes += [f"deployment {i} was changed" for i in old.keys() & new.keys() if old[i] != new[i]]
-        if before["settings"] != after["settings"]:
+        if "settings" in before and before["settings"] != after["settings"]:
             changes.append(f"settings changed from {before['settings']} to {after['settings']}")
         return changes
