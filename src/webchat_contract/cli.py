@@ -132,11 +132,40 @@ def _verify(args: argparse.Namespace) -> int:
     return 0 if verification.accepted else 1
 
 
+def _add_sweep(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "sweep",
+        help="delete what earlier runs of the suite left on a target",
+        description="Delete the deployments earlier runs left behind (a run killed before its cleanup): those whose "
+        "name carries a run prefix (wcc-XXXXXXXX-) and those the journal shows created and never deleted. "
+        "Nothing else is touched.",
+    )
+    parser.add_argument("--target-config", type=Path, required=True, metavar="PATH", help="the target config (TOML)")
+    parser.add_argument(
+        "--journal", type=Path, default=Path("reports/journal.jsonl"), metavar="PATH", help="default: %(default)s"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    parser.set_defaults(handler=_sweep, prog=parser.prog)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from webchat_contract.auth import AuthError
+    from webchat_contract.config import ConfigError, load
+    from webchat_contract.sweep import SweepError, sweep
+
+    try:
+        failed = sweep(load(args.target_config), args.journal, dry_run=args.dry_run)
+    except (ConfigError, SweepError, AuthError) as error:
+        return _fail(args.prog, str(error))
+    return 1 if failed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="webchat-contract", description="Contract suite for the WebChat deployments API.")
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
     _add_serve(subcommands)
     _add_verify(subcommands)
+    _add_sweep(subcommands)
     return parser
 
 

@@ -1,0 +1,105 @@
+"""The suite leaves a target as it found it: after an interrupted run too, and `sweep` removes what a killed run
+left, touching nothing else."""
+
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+
+import pytest
+import requests
+
+from suite_runner import ROOT
+from webchat_contract.journal import RUN_PREFIX
+from webchat_contract.reference.server import EmbeddedTarget
+
+DEPLOYMENTS = "/api/v2/webchat/deployments"
+SETTINGS = "/api/v2/webchat/settings"
+
+
+@pytest.fixture
+def reference(tmp_path):
+    with EmbeddedTarget(tmp_path / "target", misbehaviours=["slow"]) as target:
+        config = tomllib.loads(target.config_path.read_text())
+        admin = config["principals"]["admin"]
+        token = requests.post(
+            config["target"]["token_url"],
+            auth=(admin["client_id"], admin["client_secret"]),
+            data={"grant_type": "client_credentials"},
+            timeout=10,
+        ).json()["access_token"]
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        target.admin = session
+        yield target
+
+
+def ours(target) -> list[dict]:
+    entities = target.admin.get(target.base_url + DEPLOYMENTS, timeout=10).json()["entities"]
+    return [e for e in entities if RUN_PREFIX.match(e.get("name", ""))]
+
+
+def wait_for(condition, seconds: float = 60) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_an_interrupted_run_deletes_what_it_created_and_restores_settings(reference, tmp_path, signum):
+    foreign = reference.admin.post(reference.base_url + DEPLOYMENTS, json={"name": "someone else's"}).json()
+    reference.admin.put(reference.base_url + SETTINGS, json={"requireDeployment": True})
+    run = subprocess.Popen(
+        [sys.executable, "-m", "pytest", f"--target-config={reference.config_path}", f"--junitxml={tmp_path}/j.xml",
+         f"--html={tmp_path}/r.html", "suites/test_crud.py", "suites/test_happy_path.py"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        assert wait_for(lambda: ours(reference)), "the run never created a deployment"
+        run.send_signal(signum)
+        output, _ = run.communicate(timeout=120)
+    finally:
+        run.kill()
+    assert "Traceback" not in output
+    assert ours(reference) == []
+    assert reference.admin.get(reference.base_url + DEPLOYMENTS).json()["entities"] == [foreign]
+    assert reference.admin.get(reference.base_url + SETTINGS).json() == {"requireDeployment": True}
+
+
+def test_sweep_deletes_leftovers_of_a_killed_run_and_nothing_else(reference, tmp_path):
+    base = reference.base_url + DEPLOYMENTS
+    foreign = reference.admin.post(base, json={"name": "someone else's"}).json()
+    left = reference.admin.post(base, json={"name": "wcc-0123abcd-left behind"}).json()
+    renamed = reference.admin.post(base, json={"name": "renamed by a faulty target"}).json()
+    journal = tmp_path / "journal.jsonl"
+    journal.write_text(
+        f'{{"event": "created", "id": "{renamed["id"]}", "target": "{reference.base_url}"}}\n'
+        f'{{"event": "created", "id": "gone", "target": "{reference.base_url}"}}\n'
+        f'{{"event": "deleted", "id": "gone", "target": "{reference.base_url}"}}\n'
+        '{"event": "created", "id": "cut sh'
+    )
+    command = [sys.executable, "-m", "webchat_contract", "sweep", "--target-config", str(reference.config_path),
+               "--journal", str(journal)]  # fmt: skip
+    dry = subprocess.run([*command, "--dry-run"], capture_output=True, text=True, timeout=60)
+    assert dry.returncode == 0 and f"would delete {left['id']}" in dry.stdout
+    assert len(reference.admin.get(base).json()["entities"]) == 3
+
+    swept = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert swept.returncode == 0, swept.stderr
+    assert {f"deleted {left['id']}", f"deleted {renamed['id']}"} <= set(swept.stdout.splitlines())
+    assert reference.admin.get(base).json()["entities"] == [foreign]
+
+
+def test_sweep_with_a_bad_config_is_one_line(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[target]\n")
+    swept = subprocess.run(
+        [sys.executable, "-m", "webchat_contract", "sweep", "--target-config", str(bad)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert swept.returncode == 2
+    assert swept.stderr.strip().count("\n") == 0 and "[target] base_url is missing" in swept.stderr
