@@ -9,8 +9,8 @@ import tomllib
 
 import pytest
 import requests
-
 from suite_runner import ROOT
+
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
 
