@@ -72,6 +72,7 @@ from webchat_contract.reference.faults import (
 )
 from webchat_contract.reference.misbehaviours import Misbehaving, validate_misbehaviours
 from webchat_contract.reference.principals import Principal, Principals
+from webchat_contract.reference.stats import STATS_PATH, RequestCounter, stats_route
 from webchat_contract.reference.store import DeploymentStore, SettingsStore
 
 TOKEN_PATH = "/oauth/token"
@@ -441,9 +442,11 @@ def create_app(
     ``misbehaviours`` (names from ``MISBEHAVIOURS``) hostile conditions for the suite to survive."""
     target = ReferenceTarget(principals, faults, deployment_limit, token_ttl)
     modes = validate_misbehaviours(misbehaviours)
-    middleware = [Middleware(Misbehaving, modes=modes, spared_paths=[TOKEN_PATH])] if modes else []
+    counts = {"requests": 0}
+    middleware = [Middleware(RequestCounter, counts=counts)]
+    middleware += [Middleware(Misbehaving, modes=modes, spared_paths=[TOKEN_PATH, STATS_PATH])] if modes else []
     app = Starlette(
-        routes=target.routes(),
+        routes=[*target.routes(), stats_route(counts)],
         exception_handlers={HTTPException: _http_error, Exception: _unexpected_error},
         middleware=middleware,
     )

@@ -1,0 +1,104 @@
+"""Speed of the suite, measured: prints figures, asserts nothing (the machines are noisy).
+
+For the default suite against the embedded reference target (serial, and under pytest-xdist), for schemathesis's
+own CLI (`st run`) at the same example count on the same target, and for a plain `requests` loop (the client's
+limit): wall time, requests the target received, and requests per second.
+
+    python benchmarks/run.py [--examples N] [--loop N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import requests
+
+from webchat_contract import spec
+from webchat_contract.plugin import CI_EXAMPLES
+from webchat_contract.reference.server import EmbeddedTarget
+from webchat_contract.reference.stats import STATS_PATH
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def received(base_url: str) -> int:
+    return requests.get(base_url + STATS_PATH, timeout=10).json()["requests"]
+
+
+def measure(label: str, base_url: str, action) -> dict:
+    before, start = received(base_url), time.perf_counter()
+    action()
+    seconds, count = time.perf_counter() - start, received(base_url) - before
+    row = {"what": label, "seconds": round(seconds, 2), "requests": count, "per_second": round(count / seconds, 1)}
+    print(f"{label:<44} {seconds:8.2f} s {count:8d} requests {count / seconds:9.1f} req/s", flush=True)
+    return row
+
+
+def admin_token(config: dict) -> str:
+    admin = config["principals"]["admin"]
+    answer = requests.post(
+        config["target"]["token_url"],
+        auth=(admin["client_id"], admin["client_secret"]),
+        data={"grant_type": "client_credentials"},
+        timeout=10,
+    )
+    return answer.json()["access_token"]
+
+
+def run(command: list[str], workdir: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=env)
+    (workdir / f"{Path(command[0]).name}-{len(list(workdir.iterdir()))}.log").write_text(done.stdout + done.stderr)
+    if done.returncode not in (0, 1):
+        print(f"  ({' '.join(command[:4])}... exited {done.returncode}; log in {workdir})", file=sys.stderr)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--examples", type=int, default=CI_EXAMPLES, help="examples per operation (default: ci)")
+    parser.add_argument("--loop", type=int, default=2000, help="requests of the plain loop")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="webchat-bench-"))
+    rows = []
+    with EmbeddedTarget(workdir / "target") as target:
+        config = tomllib.loads(target.config_path.read_text())
+        base = target.base_url
+        suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--target-config={target.config_path}",
+                 f"--junitxml={workdir}/junit.xml", f"--html={workdir}/report.html"]  # fmt: skip
+        rows.append(measure("suite (pytest, ci profile)", base, lambda: run(suite, workdir)))
+        rows.append(measure("suite (pytest -n 2)", base, lambda: run([*suite, "-n", "2"], workdir)))
+        rows.append(measure("generated tests only (suites/test_generated.py)", base,
+                            lambda: run([*suite, "suites/test_generated.py"], workdir)))  # fmt: skip
+        document = workdir / "openapi.json"
+        document.write_text(json.dumps(spec.bundled_openapi()))
+        st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
+        st_run = [st, "run", str(document), "--url", base, "--header", f"Authorization: Bearer {admin_token(config)}",
+                  "--max-examples", str(args.examples), "--phases", "examples,coverage,fuzzing,stateful",
+                  "--mode", "all", "--workers", "1", "--no-color"]  # fmt: skip
+        rows.append(measure(f"st run (schemathesis CLI, {args.examples} examples)", base, lambda: run(st_run, workdir)))
+        token = config["principals"]["only-read"]["token"]
+        session = requests.Session()
+        session.headers["Authorization"] = f"Bearer {token}"
+        path = base + spec.operation("getWebchatDeployments").path
+
+        def loop():
+            for _ in range(args.loop):
+                session.get(path, timeout=10)
+
+        rows.append(measure(f"plain requests loop ({args.loop} GETs, keep-alive)", base, loop))
+    (workdir / "figures.json").write_text(json.dumps(rows, indent=2))
+    print(f"figures and logs: {workdir}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
