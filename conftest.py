@@ -8,13 +8,8 @@ suite's shared vocabulary: a valid request of any operation, and a probe of what
 import pytest
 
 from webchat_contract import spec
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS
 from webchat_contract.state import StateProbe
-
-CREATE = spec.operation("postWebchatDeployments")
-DELETE = spec.operation("deleteWebchatDeployment")
-GET_SETTINGS = spec.operation("getWebchatSettings")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
 
 
 @pytest.fixture

@@ -23,9 +23,11 @@ from pathlib import Path
 import requests
 
 from webchat_contract import spec
+from webchat_contract.config import load
 from webchat_contract.plugin import CI_EXAMPLES
 from webchat_contract.reference.server import EmbeddedTarget
 from webchat_contract.reference.stats import STATS_PATH
+from webchat_contract.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,15 +45,9 @@ def measure(label: str, base_url: str, action) -> dict:
     return row
 
 
-def admin_token(config: dict) -> str:
-    admin = config["principals"]["admin"]
-    answer = requests.post(
-        config["target"]["token_url"],
-        auth=(admin["client_id"], admin["client_secret"]),
-        data={"grant_type": "client_credentials"},
-        timeout=10,
-    )
-    return answer.json()["access_token"]
+def admin_token(config_path: Path) -> str:
+    target = Target(load(config_path))
+    return target.token_of(target.first_holding(*spec.permissions()))
 
 
 def run(command: list[str], workdir: Path) -> None:
@@ -81,7 +77,8 @@ def main() -> int:
         document = workdir / "openapi.json"
         document.write_text(json.dumps(spec.bundled_openapi()))
         st = shutil.which("st") or str(Path(sys.executable).with_name("st"))
-        st_run = [st, "run", str(document), "--url", base, "--header", f"Authorization: Bearer {admin_token(config)}",
+        bearer = f"Authorization: Bearer {admin_token(target.config_path)}"
+        st_run = [st, "run", str(document), "--url", base, "--header", bearer,
                   "--max-examples", str(args.examples), "--phases", "examples,coverage,fuzzing,stateful",
                   "--mode", "all", "--workers", "1", "--no-color"]  # fmt: skip
         rows.append(measure(f"st run (schemathesis CLI, {args.examples} examples)", base, lambda: run(st_run, workdir)))

@@ -32,15 +32,18 @@ def unknown_id() -> str:
     return f"wcc-missing-{uuid.uuid4().hex}"
 
 
-@pytest.fixture
-def denied_client(webchat_target):
-    """A client of a principal lacking the operation's permission (holding the most other permissions)."""
+@pytest.fixture(params=[403, 401], ids=["denied-principal-403", "no-credentials-401"])
+def refused(request, webchat_target):
+    """``refused(operation)`` -> (client, status): a client the operation must refuse, and with which status.
+    403: a principal lacking the permission (the one holding the most others); 401: no credentials at all."""
 
     def pick(operation):
+        if request.param == 401:
+            return webchat_target.anonymous(), 401
         lacking = webchat_target.lacking(operation.permission)
         if not lacking:
             pytest.skip(f"not verified: no principal lacks {operation.permission}")
-        return webchat_target.client(lacking[0])
+        return webchat_target.client(lacking[0]), 403
 
     return pick
 
@@ -59,41 +62,22 @@ def test_request_without_valid_credentials_gets_401(operation, credentials, webc
 
 @pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_BODY)
-def test_denied_principal_with_invalid_body_gets_403_not_400(operation, denied_client, valid_request):
+def test_refusal_comes_before_body_validation(operation, refused, valid_request):
+    client, status = refused(operation)
     call = valid_request(operation)
-    response = denied_client(operation).request(
+    response = client.request(
         operation.method,
         operation.url_path(call.deployment_id),
         data=NOT_AN_OBJECT,
         headers={"Content-Type": "application/json"},
     )
-    check_error_body(response, 403, spec.error_codes(403))
-
-
-@pytest.mark.requirement("WC-AUTH-ORDER")
-@pytest.mark.parametrize("operation", WITH_BODY)
-def test_unauthenticated_with_invalid_body_gets_401_not_400(operation, webchat_target, valid_request):
-    call = valid_request(operation)
-    response = webchat_target.anonymous().request(
-        operation.method,
-        operation.url_path(call.deployment_id),
-        data=NOT_AN_OBJECT,
-        headers={"Content-Type": "application/json"},
-    )
-    check_error_body(response, 401, spec.error_codes(401))
+    check_error_body(response, status, spec.error_codes(status))
 
 
 @pytest.mark.requirement("WC-AUTH-ORDER")
 @pytest.mark.parametrize("operation", WITH_PATH_ID)
-def test_denied_principal_on_unknown_id_gets_403_not_404(operation, denied_client):
+def test_refusal_comes_before_lookup(operation, refused):
+    client, status = refused(operation)
     body = {"json_body": spec.example_body(operation.operation_id)} if operation.request_model else {}
-    response = denied_client(operation).request(operation.method, operation.url_path(unknown_id()), **body)
-    check_error_body(response, 403, spec.error_codes(403))
-
-
-@pytest.mark.requirement("WC-AUTH-ORDER")
-@pytest.mark.parametrize("operation", WITH_PATH_ID)
-def test_unauthenticated_on_unknown_id_gets_401_not_404(operation, webchat_target):
-    body = {"json_body": spec.example_body(operation.operation_id)} if operation.request_model else {}
-    response = webchat_target.anonymous().request(operation.method, operation.url_path(unknown_id()), **body)
-    check_error_body(response, 401, spec.error_codes(401))
+    response = client.request(operation.method, operation.url_path(unknown_id()), **body)
+    check_error_body(response, status, spec.error_codes(status))

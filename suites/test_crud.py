@@ -20,17 +20,10 @@ from webchat_contract.checks import (
     json_body,
 )
 from webchat_contract.generated import load_schema
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
 
 pytestmark = pytest.mark.destructive
 
-LIST = spec.operation("getWebchatDeployments")
-CREATE = spec.operation("postWebchatDeployments")
-GET = spec.operation("getWebchatDeployment")
-UPDATE = spec.operation("putWebchatDeployment")
-DELETE = spec.operation("deleteWebchatDeployment")
-GET_SETTINGS = spec.operation("getWebchatSettings")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
 NOT_FOUND = spec.error_codes(404)
 
 

@@ -20,10 +20,10 @@ from schemathesis.specs.openapi.checks import (
 
 from webchat_contract import spec
 from webchat_contract.generated import error_body_status_matches, load_schema, put_persisted
+from webchat_contract.operations import CREATE
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-NO-5XX")]
 
-CREATE = spec.operation("postWebchatDeployments")
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -5,17 +5,9 @@ import pytest
 
 from webchat_contract import spec
 from webchat_contract.checks import check_deployment_identity, check_fields_equal, check_success
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
 
 pytestmark = pytest.mark.requirement("WC-RESP-SUCCESS", "WC-RESP-CONTENT-TYPE")
-
-LIST = spec.operation("getWebchatDeployments")
-CREATE = spec.operation("postWebchatDeployments")
-GET = spec.operation("getWebchatDeployment")
-UPDATE = spec.operation("putWebchatDeployment")
-DELETE = spec.operation("deleteWebchatDeployment")
-GET_SETTINGS = spec.operation("getWebchatSettings")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
 
 
 @pytest.fixture

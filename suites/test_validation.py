@@ -11,11 +11,10 @@ import pytest
 
 from webchat_contract import invalid, spec
 from webchat_contract.checks import check_error_body, check_fields_equal, check_success
+from webchat_contract.operations import CREATE, GET
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-ERROR-BODY")]
 
-CREATE = spec.operation("postWebchatDeployments")
-GET = spec.operation("getWebchatDeployment")
 WITH_BODY = [op for op in spec.operations() if op.request_model]
 BAD_REQUEST = spec.error_codes(400)
 

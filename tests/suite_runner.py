@@ -9,7 +9,22 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
+import requests
+
+from webchat_contract import spec
+from webchat_contract.config import load
+from webchat_contract.target import Target
+
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def admin_session(config_path: Path) -> requests.Session:
+    """A session acting as the config's principal holding every permission (to set up and inspect a target)."""
+    target = Target(load(config_path))
+    token = target.token_of(target.first_holding(*spec.permissions()))
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
 
 
 @dataclass

@@ -5,11 +5,9 @@ import signal
 import subprocess
 import sys
 import time
-import tomllib
 
 import pytest
-import requests
-from suite_runner import ROOT
+from suite_runner import ROOT, admin_session
 
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
@@ -21,17 +19,7 @@ SETTINGS = "/api/v2/webchat/settings"
 @pytest.fixture
 def reference(tmp_path):
     with EmbeddedTarget(tmp_path / "target", misbehaviours=["slow"]) as target:
-        config = tomllib.loads(target.config_path.read_text())
-        admin = config["principals"]["admin"]
-        token = requests.post(
-            config["target"]["token_url"],
-            auth=(admin["client_id"], admin["client_secret"]),
-            data={"grant_type": "client_credentials"},
-            timeout=10,
-        ).json()["access_token"]
-        session = requests.Session()
-        session.headers["Authorization"] = f"Bearer {token}"
-        target.admin = session
+        target.admin = admin_session(target.config_path)
         yield target
 
 

@@ -3,8 +3,7 @@
 import tomllib
 
 import pytest
-import requests
-from suite_runner import run_suite
+from suite_runner import admin_session, run_suite
 
 from webchat_contract.reference.server import EmbeddedTarget
 
@@ -17,19 +16,6 @@ def reference(tmp_path):
     """A reference target of the test's own, reached through a target config (as any other server would be)."""
     with EmbeddedTarget(tmp_path / "target") as target:
         yield target
-
-
-def admin_session(config: dict) -> requests.Session:
-    admin = config["principals"]["admin"]
-    token = requests.post(
-        config["target"]["token_url"],
-        auth=(admin["client_id"], admin["client_secret"]),
-        data={"grant_type": "client_credentials"},
-        timeout=10,
-    ).json()["access_token"]
-    session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {token}"
-    return session
 
 
 def static_token_config(config_text: str, admin_token: str) -> str:
@@ -59,7 +45,7 @@ def test_suite_passes_through_a_target_config_and_leaves_the_target_as_found(ref
     text = reference.config_path.read_text()
     config = tomllib.loads(text)
     base = config["target"]["base_url"]
-    admin = admin_session(config)
+    admin = admin_session(reference.config_path)
     foreign = admin.post(base + DEPLOYMENTS, json={"name": "not the suite's", "allowedDomains": ["a.example"]}).json()
     admin.put(base + SETTINGS, json={"requireDeployment": True})
     if credentials == "static-token":

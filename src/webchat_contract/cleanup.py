@@ -13,12 +13,8 @@ from typing import Any
 from . import spec
 from .client import ApiClient, TargetError
 from .journal import Journal
+from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS
 
-CREATE = spec.operation("postWebchatDeployments")
-DELETE = spec.operation("deleteWebchatDeployment")
-GET_SETTINGS = spec.operation("getWebchatSettings")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
 # CONTRACT.md section 4: never more than 5 of the suite's own deployments alive at once
 MAX_LIVE_DEPLOYMENTS = 5
 

@@ -10,11 +10,7 @@ from schemathesis import GenerationMode
 
 from . import spec
 from .checks import check_fields_equal
-
-UPDATE = spec.operation("putWebchatDeployment")
-GET = spec.operation("getWebchatDeployment")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-GET_SETTINGS = spec.operation("getWebchatSettings")
+from .operations import GET, GET_SETTINGS, PUT_SETTINGS, UPDATE
 
 
 @functools.cache

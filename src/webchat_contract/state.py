@@ -7,9 +7,7 @@ from typing import Any
 from . import spec
 from .cleanup import DeploymentTracker
 from .client import ApiClient
-
-LIST = spec.operation("getWebchatDeployments")
-GET_SETTINGS = spec.operation("getWebchatSettings")
+from .operations import GET_SETTINGS, LIST
 
 
 class StateProbe:

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import spec
 from .client import TargetError
 from .config import TargetConfig
 from .journal import RUN_PREFIX, leftovers
+from .operations import DELETE, GET, LIST
 from .target import Target
-
-LIST = spec.operation("getWebchatDeployments")
-GET = spec.operation("getWebchatDeployment")
-DELETE = spec.operation("deleteWebchatDeployment")
 
 
 class SweepError(Exception):
