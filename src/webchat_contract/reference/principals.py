@@ -8,25 +8,12 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from webchat_contract import spec
+from webchat_contract.config import Principal
 
 ADMIN = "admin"
 NOBODY = "none"
-
-
-@dataclass(frozen=True)
-class Principal:
-    name: str
-    permissions: tuple[str, ...]
-    token: str | None = field(default=None, repr=False)
-    client_id: str | None = None
-    client_secret: str | None = field(default=None, repr=False)
-
-    @property
-    def uses_client_credentials(self) -> bool:
-        return self.client_id is not None
 
 
 Principals = Mapping[str, Principal]
@@ -53,12 +40,14 @@ def _new_secret() -> str:
 
 
 def generate_principals() -> dict[str, Principal]:
-    """Fresh principals for one run: name -> Principal."""
+    """Fresh principals for one run: name -> Principal (the same type a target config's principals are)."""
     principals = {}
     for name, permissions in permission_sets().items():
         if name == ADMIN:
-            principal = Principal(name, permissions, client_id=secrets.token_urlsafe(16), client_secret=_new_secret())
+            principal = Principal(
+                name, frozenset(permissions), client_id=secrets.token_urlsafe(16), client_secret=_new_secret()
+            )
         else:
-            principal = Principal(name, permissions, token=_new_secret())
+            principal = Principal(name, frozenset(permissions), token=_new_secret())
         principals[name] = principal
     return principals

@@ -20,6 +20,7 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
+from webchat_contract import spec
 from webchat_contract.reference.app import TOKEN_PATH, create_app
 from webchat_contract.reference.faults import validate_faults
 from webchat_contract.reference.misbehaviours import validate_misbehaviours
@@ -160,7 +161,7 @@ def target_config_toml(base_url: str, principals: Principals) -> str:
         "verify_tls = true",
     ]
     for principal in principals.values():
-        permissions = ", ".join(_toml_string(p) for p in principal.permissions)
+        permissions = ", ".join(_toml_string(p) for p in spec.permissions() if principal.holds(p))
         lines += ["", f"[principals.{principal.name}]", f"permissions = [{permissions}]"]
         if principal.uses_client_credentials:
             lines.append(f"client_id = {_toml_string(principal.client_id or '')}")
