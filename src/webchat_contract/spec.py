@@ -242,29 +242,27 @@ def requirements() -> dict[str, Requirement]:
     return {rid: Requirement(rid, entry["concern"], " ".join(entry["text"].split())) for rid, entry in data.items()}
 
 
-def _resolve(schema: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = models()[Path(schema["$ref"]).stem]
-    return schema
-
-
 def declared_part(model: str, instance: Any) -> Any:
     """What of ``instance`` a target stores: the model's writable fields and, inside them, only the properties
     the nested schemas declare. Unknown fields (CONTRACT.md: ignored) and read-only ones are left out."""
-    schema = models()[model]
-    writable = set(writable_fields(model))
     if not isinstance(instance, dict):
         return instance
+    schema = models()[model]
+    resolver = registry().resolver(base_uri=schema["$id"])
     return {
-        name: _declared(schema["properties"][name], value) for name, value in instance.items() if name in writable
+        name: _declared(schema["properties"][name], instance[name], resolver)
+        for name in writable_fields(model)
+        if name in instance
     }
 
 
-def _declared(schema: dict[str, Any], value: Any) -> Any:
-    schema = _resolve(schema)
+def _declared(schema: dict[str, Any], value: Any, resolver: Any) -> Any:
+    while "$ref" in schema:
+        resolved = resolver.lookup(schema["$ref"])
+        schema, resolver = resolved.contents, resolved.resolver
     if isinstance(value, dict) and "properties" in schema:
-        properties = schema["properties"]
-        return {name: _declared(properties[name], item) for name, item in value.items() if name in properties}
+        declared = schema["properties"]
+        return {key: _declared(declared[key], item, resolver) for key, item in value.items() if key in declared}
     if isinstance(value, list) and "items" in schema:
-        return [_declared(schema["items"], item) for item in value]
+        return [_declared(schema["items"], item, resolver) for item in value]
     return value

@@ -139,33 +139,9 @@ def _describe(error: ValidationError) -> str:
     return f"Invalid value for {field_name(error.absolute_path)}: it does not satisfy {error.validator} {expected}."
 
 
-def _resolve(schema: dict[str, Any], resolver: Any) -> tuple[dict[str, Any], Any]:
-    while "$ref" in schema:
-        resolved = resolver.lookup(schema["$ref"])
-        schema, resolver = resolved.contents, resolved.resolver
-    return schema, resolver
-
-
-def _declared_only(schema: dict[str, Any], value: Any, resolver: Any) -> Any:
-    """``value`` with every object inside it reduced to the properties its schema declares."""
-    schema, resolver = _resolve(schema, resolver)
-    if isinstance(value, dict) and "properties" in schema:
-        declared = schema["properties"]
-        return {key: _declared_only(declared[key], item, resolver) for key, item in value.items() if key in declared}
-    if isinstance(value, list) and "items" in schema:
-        return [_declared_only(schema["items"], item, resolver) for item in value]
-    return value
-
-
 def storable_fields(model: str, body: dict[str, Any], faults: frozenset[str] = frozenset()) -> dict[str, Any]:
     """What is stored from a valid body: its writable fields, nested objects reduced to their declared properties."""
-    schema = spec.models()[model]
-    resolver = spec.registry().resolver(base_uri=schema["$id"])
-    fields = {
-        name: _declared_only(schema["properties"][name], body[name], resolver)
-        for name in spec.writable_fields(model)
-        if name in body
-    }
+    fields = spec.declared_part(model, body)
     if UNKNOWN_FIELDS_ECHOED in faults:
         fields.update((name, body[name]) for name in unknown_fields(model, body))
     if TRIMS_STRINGS in faults:
