@@ -7,8 +7,8 @@ import sys
 import time
 
 import pytest
-from suite_runner import ROOT, admin_session
 
+from suite_runner import ROOT, admin_session
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
 

@@ -3,8 +3,8 @@
 import tomllib
 
 import pytest
-from suite_runner import admin_session, run_suite
 
+from suite_runner import admin_session, run_suite
 from webchat_contract.reference.server import EmbeddedTarget
 
 DEPLOYMENTS = "/api/v2/webchat/deployments"
