@@ -97,3 +97,19 @@ def test_without_destructive_only_read_only_tests_run(reference, tmp_path):
     skipped = run.with_outcome("skipped")
     assert "test_create_deployment" in skipped and "test_list_deployments" in run.with_outcome("passed")
     assert all("destructive = false" in run.messages[name] for name in skipped)
+
+
+def test_cells_no_configured_principal_can_exercise_are_not_verified(reference, tmp_path):
+    """Only admin and none: the denials to a principal holding other permissions cannot be shown."""
+    text = reference.config_path.read_text()
+    kept = [
+        block for block in text.split("\n\n") if not block.startswith(("[principals.only-", "[principals.all-but-"))
+    ]
+    config_path = tmp_path / "target.toml"
+    config_path.write_text("\n\n".join(kept))
+    run = run_suite(tmp_path / "reports", f"--target-config={config_path}", "suites/test_permissions.py")
+    assert run.returncode == 0, run.output
+    skipped = run.with_outcome("skipped")
+    assert len(skipped) == 8 and all("-denied]" in name for name in skipped)
+    assert all("not verified: no principal lacks" in run.messages[name] for name in skipped)
+    assert "test_permission[deleteWebchatDeployment[none]-denied]" in run.with_outcome("passed")
