@@ -139,6 +139,7 @@ def _cleanup_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, interrupt)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _record_requirements(items)
     _select_requirements(config, items)
