@@ -70,8 +70,9 @@ def mark_as_ours(case, run_prefix: str) -> None:
 
 
 @schema.parametrize()
-def test_generated(case, call_kwargs, deployments, settings_guard, run_prefix):
+def test_generated(case, call_kwargs, webchat_target, deployments, settings_guard, run_prefix):
     mark_as_ours(case, run_prefix)
+    webchat_target.limiter.wait()
     response = case.call_and_validate(checks=CHECKS, **call_kwargs)
     created = deployments.adopt(response) if is_create(case) else None
     if created:
@@ -80,7 +81,7 @@ def test_generated(case, call_kwargs, deployments, settings_guard, run_prefix):
 
 @pytest.mark.requirement("WC-DEP-DELETE", "WC-DEP-CREATE")
 @pytest.mark.operations(*(op.operation_id for op in spec.operations()))
-def test_stateful_scenarios(call_kwargs, deployments, settings_guard, run_prefix):
+def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_guard, run_prefix):
     base = schema.as_state_machine()
 
     class Scenarios(base):
@@ -90,6 +91,7 @@ def test_stateful_scenarios(call_kwargs, deployments, settings_guard, run_prefix
 
         def before_call(self, case):
             mark_as_ours(case, run_prefix)
+            webchat_target.limiter.wait()
 
         def get_call_kwargs(self, case):
             return call_kwargs

@@ -176,3 +176,28 @@ def test_config_path_taken_for_a_test_path_is_one_clear_line(tmp_path):
     assert run.returncode == 4
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and f"pytest suites --target-config {good}" in errors[0]
+
+
+def test_request_rate_is_bounded_off_this_machine_unless_configured():
+    remote = parse(
+        '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t"\n'
+    )
+    local = parse('[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t"\n')
+    faster = parse('[target]\nbase_url = "https://x"\nmax_requests_per_second = 50\n[principals.a]\npermissions = []\ntoken = "t"')
+    assert remote.max_requests_per_second == config.DEFAULT_REMOTE_RATE
+    assert local.max_requests_per_second is None and faster.max_requests_per_second == 50
+    assert "must be a positive number" in error_of(
+        '[target]\nbase_url = "https://x"\nmax_requests_per_second = 0\n[principals.a]\npermissions = []\ntoken = "t"\n'
+    )
+
+
+def test_rate_limiter_spaces_requests():
+    from webchat_contract.client import RateLimiter
+
+    limiter = RateLimiter(1000.0)
+    assert limiter.interval == 0.001
+    limiter.wait()
+    first_slot = limiter._next
+    limiter.wait()
+    assert limiter._next == pytest.approx(first_slot + 0.001, abs=0.01)
+    assert RateLimiter(None).interval == 0

@@ -22,6 +22,25 @@ MAX_RETRIES = 5
 _UNSET: Any = object()
 
 
+class RateLimiter:
+    """At most ``per_second`` requests a second across every client and thread of this process (None: no bound)."""
+
+    def __init__(self, per_second: float | None):
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
 class TargetError(Exception):
     """The suite could not talk to the target (unreachable, timed out, throttled past the budget)."""
 
@@ -107,6 +126,7 @@ class ApiClient:
         transcript: Transcript,
         tokens: TokenSource | None = None,
         session: requests.Session | None = None,
+        limiter: RateLimiter | None = None,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -114,6 +134,7 @@ class ApiClient:
         self.transcript = transcript
         self.tokens = tokens
         self.session = session or requests.Session()
+        self.limiter = limiter or RateLimiter(None)
 
     @property
     def principal(self) -> str | None:
@@ -170,6 +191,7 @@ class ApiClient:
             principal=self.principal,
         )
         self.transcript.record(exchange)
+        self.limiter.wait()
         try:
             response = self.session.request(
                 method, url, data=data, headers=headers, timeout=self.timeout, verify=self.verify_tls

@@ -16,7 +16,9 @@ from urllib.parse import urlsplit, urlunsplit
 from . import spec
 
 ENV_VAR = "WEBCHAT_TARGET_CONFIG"
-TARGET_KEYS = {"base_url", "token_url", "destructive", "timeout", "verify_tls"}
+TARGET_KEYS = {"base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second"}
+# CONTRACT.md section 4: the suite keeps its request rate bounded; on this machine's own loopback it need not be
+DEFAULT_REMOTE_RATE = 10.0
 CREDENTIAL_KEYS = ("token", "token_env", "client_id")
 PRINCIPAL_KEYS = {"permissions", "token", "token_env", "client_id", "client_secret", "client_secret_env"}
 
@@ -53,6 +55,7 @@ class TargetConfig:
     verify_tls: bool
     principals: dict[str, Principal]
     source: str = "(embedded reference target)"
+    max_requests_per_second: float | None = None  # None: unbounded
 
     @property
     def is_loopback(self) -> bool:
@@ -177,6 +180,11 @@ def parse(text: str, source: str) -> TargetConfig:
     timeout = target.get("timeout", (int, float), 10)
     if timeout <= 0:
         target.fail(f"{target.where('timeout')} must be a positive number of seconds")
+    rate = target.get(
+        "max_requests_per_second", (int, float), None if is_loopback_url(base_url) else DEFAULT_REMOTE_RATE
+    )
+    if rate is not None and rate <= 0:
+        target.fail(f"{target.where('max_requests_per_second')} must be a positive number")
     principals_table = _Reader(source, "principals", data.get("principals", {}))
     if not principals_table.data:
         top.fail("no principal configured: add at least one [principals.NAME] table")
@@ -190,6 +198,7 @@ def parse(text: str, source: str) -> TargetConfig:
         verify_tls=target.get("verify_tls", bool, True),
         principals=principals,
         source=source,
+        max_requests_per_second=float(rate) if rate is not None else None,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .auth import TokenSource
-from .client import ApiClient, Transcript
+from .client import ApiClient, RateLimiter, Transcript
 from .config import Principal, TargetConfig
 
 
@@ -11,6 +11,8 @@ class Target:
     def __init__(self, config: TargetConfig):
         self.config = config
         self.transcript = Transcript(config.secrets())
+        # one bound for the whole run: the suite's own requests and the generated ones alike
+        self.limiter = RateLimiter(config.max_requests_per_second)
         self._tokens = {
             name: TokenSource(p, config.token_url, config.timeout, config.verify_tls)
             for name, p in config.principals.items()
@@ -36,6 +38,7 @@ class Target:
                 verify_tls=self.config.verify_tls,
                 transcript=self.transcript,
                 tokens=tokens,
+                limiter=self.limiter,
             )
         return self._clients[name]
 
