@@ -183,7 +183,8 @@ def test_request_rate_is_bounded_off_this_machine_unless_configured():
         '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t"\n'
     )
     local = parse('[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t"\n')
-    faster = parse('[target]\nbase_url = "https://x"\nmax_requests_per_second = 50\n[principals.a]\npermissions = []\ntoken = "t"')
+    principal = '[principals.a]\npermissions = []\ntoken = "t"\n'
+    faster = parse('[target]\nbase_url = "https://x"\nmax_requests_per_second = 50\n' + principal)
     assert remote.max_requests_per_second == config.DEFAULT_REMOTE_RATE
     assert local.max_requests_per_second is None and faster.max_requests_per_second == 50
     assert "must be a positive number" in error_of(
