@@ -91,3 +91,17 @@ def test_sweep_with_a_bad_config_is_one_line(tmp_path):
     )  # fmt: skip
     assert swept.returncode == 2
     assert swept.stderr.strip().count("\n") == 0 and "[target] base_url is missing" in swept.stderr
+
+
+def test_journal_compaction_keeps_only_what_is_still_alive(tmp_path):
+    from webchat_contract.journal import Journal, compact, leftovers
+
+    path = tmp_path / "journal.jsonl"
+    here, there = Journal(path, "http://a"), Journal(path, "http://b")
+    here.created("1", "wcc-00000000-")
+    here.created("2", "wcc-00000000-")
+    here.deleted("1")
+    there.created("1", "wcc-11111111-")
+    compact(path)
+    assert leftovers(path, "http://a") == ["2"] and leftovers(path, "http://b") == ["1"]
+    assert len(path.read_text().splitlines()) == 2

@@ -39,20 +39,45 @@ class Journal:
         self._write("deleted", deployment_id)
 
 
-def leftovers(path: Path, target: str) -> list[str]:
-    """Ids the journal shows as created on ``target`` and never deleted, oldest first."""
-    if not Path(path).exists():
-        return []
+def compact(path: Path) -> None:
+    """Drop the entries of deployments that were created and deleted again; keep those still alive (any target)."""
+    path = Path(path)
+    if not path.exists():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines()
+    alive = {(target, deployment_id) for target in _targets(lines) for deployment_id in _alive(lines, target)}
+    kept = [line for line in lines if (_entry(line).get("target"), _entry(line).get("id")) in alive]
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def _entry(line: str) -> dict:
+    try:
+        entry = json.loads(line)
+    except ValueError:
+        return {}  # a line cut short by a killed run
+    return entry if isinstance(entry, dict) else {}
+
+
+def _targets(lines: list[str]) -> set[str]:
+    return {_entry(line).get("target") for line in lines} - {None}
+
+
+def _alive(lines: list[str], target: str) -> list[str]:
     alive: dict[str, None] = {}
-    for line in Path(path).read_text(encoding="utf-8").splitlines():
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue  # a line cut short by a killed run
+    for entry in map(_entry, lines):
         if entry.get("target") != target:
             continue
         if entry.get("event") == "created":
             alive[entry["id"]] = None
         elif entry.get("event") == "deleted":
-            alive.pop(entry["id"], None)
+            alive.pop(entry.get("id"), None)
     return list(alive)
+
+
+def leftovers(path: Path, target: str) -> list[str]:
+    """Ids the journal shows as created on ``target`` and never deleted, oldest first."""
+    if not Path(path).exists():
+        return []
+    return _alive(Path(path).read_text(encoding="utf-8").splitlines(), target)

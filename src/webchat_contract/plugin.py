@@ -20,7 +20,7 @@ from .auth import AuthError
 from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, SettingsGuard
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
-from .journal import Journal
+from .journal import Journal, compact
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
@@ -303,6 +303,8 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     tracker = DeploymentTracker(creator, deleter, run_prefix, journal)
     yield tracker
     left = tracker.delete_all()
+    if not left and not os.environ.get("PYTEST_XDIST_WORKER"):  # workers share the file: leave it to serial runs
+        compact(journal.path)
     if left:
         raise TargetError(f"could not delete the deployments this run created: {', '.join(left)}")
 
