@@ -1,0 +1,70 @@
+"""Open an HTML report in headless Chromium, save a 1280x900 screenshot, and fail on console errors.
+
+    python tests/render_report.py REPORT.html OUT.png
+
+Exit status 0 when the page rendered without console errors, 1 otherwise (the errors are printed), 2 when
+Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+WINDOW = "1280,900"
+# console messages as Chromium logs them with --enable-logging=stderr; a clean report logs none
+CONSOLE_LINE = re.compile(r":CONSOLE\(\d+\)\]|Uncaught")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--enable-logging=stderr",
+    "--v=0",
+    f"--window-size={WINDOW}",
+]
+
+
+def render(report: Path, screenshot: Path, timeout: float = 60) -> list[str]:
+    """Screenshot ``report`` into ``screenshot``; the console error lines Chromium logged."""
+    with tempfile.TemporaryDirectory(prefix="render-report-") as profile:
+        command = [
+            str(CHROMIUM),
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            f"--screenshot={screenshot.resolve()}",
+            report.resolve().as_uri(),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    errors = [line for line in done.stderr.splitlines() if CONSOLE_LINE.search(line)]
+    if done.returncode != 0 or not screenshot.exists():
+        errors.append(f"chromium exited with {done.returncode} and no screenshot: {done.stderr[-500:]}")
+    return errors
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is missing (apt-get install chromium)", file=sys.stderr)
+        return 2
+    report, screenshot = Path(argv[0]), Path(argv[1])
+    errors = render(report, screenshot)
+    for error in errors:
+        print(error)
+    print(f"{screenshot}: {'console errors' if errors else 'rendered cleanly'}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
