@@ -69,6 +69,7 @@ def test_destructive_defaults_to_false_off_this_machine_and_true_on_loopback():
 def test_client_credentials_and_env_vars(monkeypatch):
     monkeypatch.setenv("WCC_SECRET", "s3cret")
     monkeypatch.setenv("WCC_TOKEN", "t0ken")
+    monkeypatch.setenv("WCC_CLIENT", "client-from-env")
     loaded = parse(
         """
         [target]
@@ -80,8 +81,13 @@ def test_client_credentials_and_env_vars(monkeypatch):
         [principals.env]
         permissions = []
         token_env = "WCC_TOKEN"
+        [principals.cc-env]
+        permissions = []
+        client_id_env = "WCC_CLIENT"
+        client_secret_env = "WCC_SECRET"
         """
     )
+    assert loaded.principals["cc-env"].client_id == "client-from-env"
     assert loaded.principals["cc"].client_secret == "s3cret" and loaded.principals["cc"].uses_client_credentials
     assert loaded.principals["env"].token == "t0ken"
     assert set(loaded.secrets()) == {"s3cret", "t0ken"}
@@ -111,11 +117,11 @@ def test_client_credentials_and_env_vars(monkeypatch):
         ('[target]\nbase_url = "https://x"\n', "no principal configured"),
         (
             '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\n',
-            "[principals.a] needs exactly one credential of token, token_env, client_id (found: none)",
+            "[principals.a] needs exactly one credential of token, token_env, client_id, client_id_env (found: none)",
         ),
         (
             '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "t"\ntoken_env = "E"\n',
-            "[principals.a] needs exactly one credential of token, token_env, client_id (found: token, token_env)",
+            "client_id_env (found: token, token_env)",
         ),
         (
             '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\nclient_id = "c"\n',
@@ -165,7 +171,7 @@ def test_bad_config_stops_the_run_before_any_test(tmp_path):
     assert run.returncode == 4, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
     errors = [line for line in run.stderr.splitlines() if line.strip()]
-    expected = "[principals.a] needs exactly one credential of token, token_env, client_id (found: none)"
+    expected = "[principals.a] needs exactly one credential of token, token_env, client_id, client_id_env (found: none)"
     assert errors == [f"ERROR: {bad}: {expected}"]
 
 

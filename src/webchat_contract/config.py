@@ -19,8 +19,9 @@ ENV_VAR = "WEBCHAT_TARGET_CONFIG"
 TARGET_KEYS = {"base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second"}
 # CONTRACT.md section 4: the suite keeps its request rate bounded; on this machine's own loopback it need not be
 DEFAULT_REMOTE_RATE = 10.0
-CREDENTIAL_KEYS = ("token", "token_env", "client_id")
-PRINCIPAL_KEYS = {"permissions", "token", "token_env", "client_id", "client_secret", "client_secret_env"}
+CREDENTIAL_KEYS = ("token", "token_env", "client_id", "client_id_env")
+PRINCIPAL_KEYS = {*CREDENTIAL_KEYS, "permissions", "client_secret", "client_secret_env"}
+CLIENT_KEYS = ("client_id", "client_id_env")
 
 
 class ConfigError(Exception):
@@ -147,19 +148,23 @@ def _read_principal(source: str, name: str, data: Any) -> Principal:
     credentials = [key for key in CREDENTIAL_KEYS if key in reader.data]
     if len(credentials) != 1:
         found = ", ".join(credentials) or "none"
-        reader.fail(f"[principals.{name}] needs exactly one credential of token, token_env, client_id (found: {found})")
+        reader.fail(
+            f"[principals.{name}] needs exactly one credential of token, token_env, client_id, client_id_env"
+            f" (found: {found})"
+        )
     kind = credentials[0]
     secret_keys = [key for key in ("client_secret", "client_secret_env") if key in reader.data]
-    if kind == "client_id" and len(secret_keys) != 1:
-        reader.fail(f"[principals.{name}] client_id needs exactly one of client_secret, client_secret_env")
-    if kind != "client_id" and secret_keys:
-        reader.fail(f"{reader.where(secret_keys[0])} only goes with client_id")
+    if kind in CLIENT_KEYS and len(secret_keys) != 1:
+        reader.fail(f"[principals.{name}] {kind} needs exactly one of client_secret, client_secret_env")
+    if kind not in CLIENT_KEYS and secret_keys:
+        reader.fail(f"{reader.where(secret_keys[0])} only goes with client_id or client_id_env")
     if kind == "token":
         return Principal(name, frozenset(permissions), token=reader.get("token", str))
     if kind == "token_env":
         return Principal(name, frozenset(permissions), token=reader.env("token_env"))
     secret = reader.get("client_secret", str) if secret_keys[0] == "client_secret" else reader.env("client_secret_env")
-    return Principal(name, frozenset(permissions), client_id=reader.get("client_id", str), client_secret=secret)
+    client_id = reader.get("client_id", str) if kind == "client_id" else reader.env("client_id_env")
+    return Principal(name, frozenset(permissions), client_id=client_id, client_secret=secret)
 
 
 def parse(text: str, source: str) -> TargetConfig:
