@@ -56,7 +56,8 @@ def run_suite(reports: Path, *args: str, faults: tuple[str, ...] = (), timeout: 
         *args,
     ]  # fmt: skip
     # cached bytecode: pytest rewrites every module of every plugin's distribution at start, seconds per run
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
+    # and no pytest-xdist variables of a worker running this very test
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("PYTEST_XDIST")}
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
     outcomes, messages, requirements = _read_junit(reports / "junit.xml")
     return SuiteRun(done.returncode, done.stdout + done.stderr, outcomes, messages, requirements, reports)

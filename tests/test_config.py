@@ -52,7 +52,7 @@ def test_documented_form_loads():
 
 def test_token_url_defaults_to_the_login_host():
     loaded = parse(
-        '[target]\nbase_url = "https://api.mypurecloud.ie/"\n[principals.a]\npermissions = []\ntoken = "t"\n'
+        '[target]\nbase_url = "https://api.mypurecloud.ie/"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
     assert loaded.token_url == "https://login.mypurecloud.ie/oauth/token"
     assert loaded.base_url == "https://api.mypurecloud.ie"
@@ -60,15 +60,17 @@ def test_token_url_defaults_to_the_login_host():
 
 def test_destructive_defaults_to_false_off_this_machine_and_true_on_loopback():
     remote = parse(
-        '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t"\n'
+        '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
-    local = parse('[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t"\n')
+    local = parse(
+        '[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
+    )
     assert not remote.destructive and local.destructive
 
 
 def test_client_credentials_and_env_vars(monkeypatch):
-    monkeypatch.setenv("WCC_SECRET", "s3cret")
-    monkeypatch.setenv("WCC_TOKEN", "t0ken")
+    monkeypatch.setenv("WCC_SECRET", "s3cret-value")
+    monkeypatch.setenv("WCC_TOKEN", "t0ken-value")
     monkeypatch.setenv("WCC_CLIENT", "client-from-env")
     loaded = parse(
         """
@@ -88,30 +90,30 @@ def test_client_credentials_and_env_vars(monkeypatch):
         """
     )
     assert loaded.principals["cc-env"].client_id == "client-from-env"
-    assert loaded.principals["cc"].client_secret == "s3cret" and loaded.principals["cc"].uses_client_credentials
-    assert loaded.principals["env"].token == "t0ken"
-    assert set(loaded.secrets()) == {"s3cret", "t0ken"}
+    assert loaded.principals["cc"].client_secret == "s3cret-value" and loaded.principals["cc"].uses_client_credentials
+    assert loaded.principals["env"].token == "t0ken-value"
+    assert set(loaded.secrets()) == {"s3cret-value", "t0ken-value"}
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('[target]\n[principals.a]\npermissions = []\ntoken = "t"\n', "[target] base_url is missing"),
-        ('[principals.a]\npermissions = []\ntoken = "t"\n', "[target] table is missing"),
+        ('[target]\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n', "[target] base_url is missing"),
+        ('[principals.a]\npermissions = []\ntoken = "t0ken-value"\n', "[target] table is missing"),
         (
-            '[target]\nbase_url = "https://x"\nbase_uri = "y"\n[principals.a]\npermissions = []\ntoken = "t"\n',
+            '[target]\nbase_url = "https://x"\nbase_uri = "y"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n',
             "[target] base_uri: unknown key",
         ),
         (
-            '[target]\nbase_url = "ftp://x"\n[principals.a]\npermissions = []\ntoken = "t"\n',
+            '[target]\nbase_url = "ftp://x"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n',
             "[target] base_url must be an http(s) URL",
         ),
         (
-            '[target]\nbase_url = "https://x"\ntimeout = "10"\n[principals.a]\npermissions = []\ntoken = "t"\n',
+            '[target]\nbase_url = "https://x"\ntimeout = "10"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n',
             "[target] timeout must be int or float, not str",
         ),
         (
-            '[target]\nbase_url = "https://x"\ndestructive = 1\n[principals.a]\npermissions = []\ntoken = "t"\n',
+            '[target]\nbase_url = "https://x"\ndestructive = 1\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n',
             "[target] destructive must be bool, not int",
         ),
         ('[target]\nbase_url = "https://x"\n', "no principal configured"),
@@ -120,7 +122,7 @@ def test_client_credentials_and_env_vars(monkeypatch):
             "[principals.a] needs exactly one credential of token, token_env, client_id, client_id_env (found: none)",
         ),
         (
-            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "t"\ntoken_env = "E"\n',
+            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\ntoken_env = "E"\n',
             "client_id_env (found: token, token_env)",
         ),
         (
@@ -128,12 +130,15 @@ def test_client_credentials_and_env_vars(monkeypatch):
             "[principals.a] client_id needs exactly one of client_secret, client_secret_env",
         ),
         (
-            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = ["webchat:x:y"]\ntoken = "t"\n',
+            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = ["webchat:x:y"]\ntoken = "t0ken-value"\n',
             "[principals.a] permissions: unknown permission 'webchat:x:y'",
         ),
-        ('[target]\nbase_url = "https://x"\n[principals.a]\ntoken = "t"\n', "[principals.a] permissions is missing"),
         (
-            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "t"\nrole = "x"\n',
+            '[target]\nbase_url = "https://x"\n[principals.a]\ntoken = "t0ken-value"\n',
+            "[principals.a] permissions is missing",
+        ),
+        (
+            '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\nrole = "x"\n',
             "[principals.a] role: unknown key",
         ),
         (
@@ -177,7 +182,9 @@ def test_bad_config_stops_the_run_before_any_test(tmp_path):
 
 def test_config_path_taken_for_a_test_path_is_one_clear_line(tmp_path):
     good = tmp_path / "good.toml"
-    good.write_text('[target]\nbase_url = "http://127.0.0.1:9"\n[principals.a]\npermissions = []\ntoken = "t"\n')
+    good.write_text(
+        '[target]\nbase_url = "http://127.0.0.1:9"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
+    )
     run = run_pytest(tmp_path, "--target-config", str(good))
     assert run.returncode == 4
     errors = [line for line in run.stderr.splitlines() if line.strip()]
@@ -186,15 +193,17 @@ def test_config_path_taken_for_a_test_path_is_one_clear_line(tmp_path):
 
 def test_request_rate_is_bounded_off_this_machine_unless_configured():
     remote = parse(
-        '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t"\n'
+        '[target]\nbase_url = "https://api.usw2.pure.cloud"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
-    local = parse('[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t"\n')
-    principal = '[principals.a]\npermissions = []\ntoken = "t"\n'
+    local = parse(
+        '[target]\nbase_url = "http://127.0.0.1:8080"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
+    )
+    principal = '[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     faster = parse('[target]\nbase_url = "https://x"\nmax_requests_per_second = 50\n' + principal)
     assert remote.max_requests_per_second == config.DEFAULT_REMOTE_RATE
     assert local.max_requests_per_second is None and faster.max_requests_per_second == 50
     assert "must be a positive number" in error_of(
-        '[target]\nbase_url = "https://x"\nmax_requests_per_second = 0\n[principals.a]\npermissions = []\ntoken = "t"\n'
+        '[target]\nbase_url = "https://x"\nmax_requests_per_second = 0\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
 
 
@@ -208,3 +217,9 @@ def test_rate_limiter_spaces_requests():
     limiter.wait()
     assert limiter._next == pytest.approx(first_slot + 0.001, abs=0.01)
     assert RateLimiter(None).interval == 0
+
+
+def test_a_secret_too_short_to_redact_is_refused():
+    assert "fewer than 8 characters cannot be redacted" in error_of(
+        '[target]\nbase_url = "https://x"\n[principals.a]\npermissions = []\ntoken = "short"\n'
+    )

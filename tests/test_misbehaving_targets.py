@@ -44,7 +44,7 @@ def assert_one_clear_line(run, expected: str) -> None:
 def test_unreachable_target_is_one_clear_line(tmp_path):
     config = tmp_path / "target.toml"
     config.write_text(
-        f'[target]\nbase_url = "http://127.0.0.1:{closed_port()}"\n[principals.a]\npermissions = []\ntoken = "t"\n'
+        f'[target]\nbase_url = "http://127.0.0.1:{closed_port()}"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
     run = run_suite(tmp_path / "reports", f"--target-config={config}")
     assert_one_clear_line(run, "cannot connect")

@@ -84,6 +84,9 @@ class Transcript:
     def add_secrets(self, secrets: list[str]) -> None:
         self._secrets.extend(s for s in secrets if s and s not in self._secrets)
 
+    def secrets(self) -> list[str]:
+        return list(self._secrets)
+
     def redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
@@ -159,7 +162,9 @@ class ApiClient:
         refreshed = False
         for _attempt in range(MAX_RETRIES + 1):
             if authorization is _UNSET and self.tokens is not None:
-                headers["Authorization"] = f"Bearer {self.tokens.token()}"
+                token = self.tokens.token()
+                self.transcript.add_secrets([token])  # fetched tokens are secrets too, not only configured ones
+                headers["Authorization"] = f"Bearer {token}"
             elif authorization is not _UNSET and authorization is not None:
                 headers["Authorization"] = authorization
             response = self._send(method, path, data, headers)

@@ -22,6 +22,8 @@ DEFAULT_REMOTE_RATE = 10.0
 CREDENTIAL_KEYS = ("token", "token_env", "client_id", "client_id_env")
 PRINCIPAL_KEYS = {*CREDENTIAL_KEYS, "permissions", "client_secret", "client_secret_env"}
 CLIENT_KEYS = ("client_id", "client_id_env")
+# a shorter secret cannot be told apart from ordinary text when reports are redacted
+MIN_SECRET_LENGTH = 8
 
 
 class ConfigError(Exception):
@@ -158,13 +160,21 @@ def _read_principal(source: str, name: str, data: Any) -> Principal:
         reader.fail(f"[principals.{name}] {kind} needs exactly one of client_secret, client_secret_env")
     if kind not in CLIENT_KEYS and secret_keys:
         reader.fail(f"{reader.where(secret_keys[0])} only goes with client_id or client_id_env")
-    if kind == "token":
-        return Principal(name, frozenset(permissions), token=reader.get("token", str))
-    if kind == "token_env":
-        return Principal(name, frozenset(permissions), token=reader.env("token_env"))
+    if kind in ("token", "token_env"):
+        token = reader.get("token", str) if kind == "token" else reader.env("token_env")
+        return Principal(name, frozenset(permissions), token=_long_enough(reader, kind, token))
     secret = reader.get("client_secret", str) if secret_keys[0] == "client_secret" else reader.env("client_secret_env")
+    secret = _long_enough(reader, secret_keys[0], secret)
     client_id = reader.get("client_id", str) if kind == "client_id" else reader.env("client_id_env")
     return Principal(name, frozenset(permissions), client_id=client_id, client_secret=secret)
+
+
+def _long_enough(reader: _Reader, key: str, secret: str) -> str:
+    if len(secret) < MIN_SECRET_LENGTH:
+        reader.fail(
+            f"{reader.where(key)}: a secret of fewer than {MIN_SECRET_LENGTH} characters cannot be redacted reliably"
+        )
+    return secret
 
 
 def parse(text: str, source: str) -> TargetConfig:

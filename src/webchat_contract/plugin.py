@@ -10,6 +10,7 @@ import os
 import secrets
 import signal
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,7 +29,7 @@ CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
 ACTIVE_CONFIG_KEY = pytest.StashKey[TargetConfig]()
 NOT_VERIFIED = "not verified: "
 # exceptions that mean the suite could not do its job: an error of the run, not a verdict on the target
-RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)
+RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)  # RunStopped is a TargetError
 MARKERS = {
     "destructive": "the test creates, changes or deletes something on the target",
     "permissions": "the test checks that an operation answers a principal as its permissions say",
@@ -52,6 +53,7 @@ settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, **_C
 settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
 settings.load_profile("ci")
 SEED_KEY = pytest.StashKey[int | None]()
+SEED_INPUT = "webchat_contract_hypothesis_seed"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -109,13 +111,25 @@ def pytest_configure(config: pytest.Config) -> None:
 # at session start hypothesis has loaded the chosen profile, and the header with the seed is not printed yet
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
-    """Randomized runs get a seed chosen now and printed, so any failure can be replayed with --hypothesis-seed."""
+    """Randomized runs get a seed chosen now and printed, so any failure can be replayed with --hypothesis-seed.
+    Under pytest-xdist the controller chooses it and every worker uses the same one."""
     config = session.config
     seed = config.getoption("hypothesis_seed", None)
-    if seed is None and not settings.default.derandomize:
-        seed = secrets.randbelow(2**32)
-        hypothesis_core.global_force_seed = seed
+    if seed is None:
+        seed = getattr(config, "workerinput", {}).get(SEED_INPUT)
+        if seed is None and not settings.default.derandomize:
+            seed = secrets.randbelow(2**32)
+        if seed is not None:
+            hypothesis_core.global_force_seed = seed
     config.stash[SEED_KEY] = int(seed) if seed is not None and str(seed).isdigit() else None
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: hand the controller's seed to each worker."""
+    seed = node.config.stash.get(SEED_KEY, None)
+    if seed is not None:
+        node.workerinput[SEED_INPUT] = seed
 
 
 def _check_reference_switches(config: pytest.Config) -> None:
@@ -215,7 +229,7 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     try:
         embedded.start()
     except EmbeddedTargetError as error:
-        pytest.exit(f"webchat-contract: cannot start the embedded reference target: {error}", returncode=3)
+        stop_run(request.session, f"cannot start the embedded reference target: {error}")
     request.addfinalizer(embedded.stop)
     loaded = target_config.load(embedded.config_path)
     request.config.stash[ACTIVE_CONFIG_KEY] = loaded
@@ -223,13 +237,32 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture(scope="session")
-def webchat_target(webchat_config: TargetConfig) -> Target:
+def webchat_target(request: pytest.FixtureRequest, webchat_config: TargetConfig) -> Target:
     target = Target(webchat_config)
-    _check_credentials(target)
+    _check_credentials(target, request.session)
     return target
 
 
-def _check_credentials(target: Target) -> None:
+def is_xdist_worker(config: pytest.Config) -> bool:
+    # not the PYTEST_XDIST_WORKER variable: a pytest started by a worker's test inherits it
+    return hasattr(config, "workerinput")
+
+
+class RunStopped(TargetError):
+    """The run cannot go on (target unusable at its start); raised where pytest.exit cannot be used."""
+
+
+def stop_run(session: pytest.Session, reason: str) -> NoReturn:
+    """End the run with one line. A pytest-xdist worker must not call pytest.exit (the controller crashes on
+    it): there the test errors with the reason and the worker stops."""
+    message = f"webchat-contract: {reason}"
+    if is_xdist_worker(session.config):
+        session.shouldstop = message
+        raise RunStopped(reason)
+    pytest.exit(message, returncode=3)
+
+
+def _check_credentials(target: Target, session: pytest.Session) -> None:
     """Fail the run at its start, naming the principal, when a credential does not work (no false green)."""
     from .spec import operation
 
@@ -238,12 +271,12 @@ def _check_credentials(target: Target) -> None:
         try:
             response = target.client(principal).get(probe.path)
         except (AuthError, TargetError) as error:
-            pytest.exit(f"webchat-contract: {error}", returncode=3)
+            stop_run(session, str(error))
         if response.status_code == 401:
-            pytest.exit(
-                f"webchat-contract: principal {principal.name!r} is not accepted by {target.base_url} "
+            stop_run(
+                session,
+                f"principal {principal.name!r} is not accepted by {target.base_url} "
                 f"(GET {probe.path} answered 401): its credential is wrong or expired",
-                returncode=3,
             )
 
 
@@ -303,7 +336,7 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     tracker = DeploymentTracker(creator, deleter, run_prefix, journal)
     yield tracker
     left = tracker.delete_all()
-    if not left and not os.environ.get("PYTEST_XDIST_WORKER"):  # workers share the file: leave it to serial runs
+    if not left and not is_xdist_worker(request.config):  # workers share the file: leave it to serial runs
         compact(journal.path)
     if left:
         raise TargetError(f"could not delete the deployments this run created: {', '.join(left)}")

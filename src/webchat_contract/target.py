@@ -42,6 +42,10 @@ class Target:
             )
         return self._clients[name]
 
+    def secrets(self) -> list[str]:
+        """Every secret this run holds: configured tokens and client secrets, and the tokens fetched so far."""
+        return self.transcript.secrets()
+
     def anonymous(self) -> ApiClient:
         return self.client(None)
 
