@@ -561,10 +561,11 @@ EXAMPLES = ROOT / "examples"
 
 def test_the_example_target_configs_load(monkeypatch):
     mock_tokens = [f"MOCK_{principal.upper().replace('-', '_')}_TOKEN" for principal in permission_sets()]
-    for name in ("GENESYS_CLOUD_CLIENT_SECRET", *mock_tokens):
+    for name in ("GENESYS_CLOUD_CLIENT_ID", "GENESYS_CLOUD_CLIENT_SECRET", *mock_tokens):
         monkeypatch.setenv(name, f"value-of-{name}")
     staging = config.load(EXAMPLES / "staging.toml")
     assert staging.base_url == "https://api.usw2.pure.cloud" and staging.destructive
+    assert staging.principals["admin"].client_id == "value-of-GENESYS_CLOUD_CLIENT_ID"
     assert staging.principals["admin"].client_secret == "value-of-GENESYS_CLOUD_CLIENT_SECRET"
     mock = config.load(EXAMPLES / "local-mock.toml")
     assert mock.is_loopback
