@@ -192,10 +192,15 @@ _FAULT_LIST = [
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in _FAULT_LIST}
 
 
+def known_names(kind: str, names: Iterable[str], known: Iterable[str]) -> frozenset[str]:
+    """``names`` as a set; ValueError naming the first one not in ``known`` (and what is known)."""
+    chosen, known = frozenset(names), list(known)
+    for name in sorted(chosen):
+        if name not in known:
+            raise ValueError(f"unknown {kind} {name!r} (known: {', '.join(known)})")
+    return chosen
+
+
 def validate_faults(names: Iterable[str]) -> frozenset[str]:
     """The given fault names as a set; ValueError for a name not in ``FAULTS``."""
-    chosen = frozenset(names)
-    for name in sorted(chosen):
-        if name not in FAULTS:
-            raise ValueError(f"unknown fault {name!r} (known: {', '.join(FAULTS)})")
-    return chosen
+    return known_names("fault", names, FAULTS)

@@ -16,6 +16,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webchat_contract.reference.errors import error_response
+from webchat_contract.reference.faults import known_names
 
 HANG = "hang"
 SLOW = "slow"
@@ -48,11 +49,7 @@ BAD_GATEWAY_PAGE = (
 
 def validate_misbehaviours(names: Iterable[str]) -> frozenset[str]:
     """The given misbehaviour names as a set; ValueError for a name not in ``MISBEHAVIOURS``."""
-    chosen = frozenset(names)
-    for name in sorted(chosen):
-        if name not in MISBEHAVIOURS:
-            raise ValueError(f"unknown misbehaviour {name!r} (known: {', '.join(MISBEHAVIOURS)})")
-    return chosen
+    return known_names("misbehaviour", names, MISBEHAVIOURS)
 
 
 class Misbehaving:
