@@ -22,6 +22,7 @@ from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceede
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import Journal, compact
+from .spec import operation, operations, requirements
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
@@ -164,8 +165,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
     """The settings are global to a target: under pytest-xdist (--dist loadgroup) every test that may write them
     runs on one worker, one after the other."""
-    from .spec import operation
-
     writes_settings = {op.operation_id for op in (operation("putWebchatSettings"), operation("deleteWebchatSettings"))}
     for item in items:
         if "settings_guard" in item.fixturenames or writes_settings & set(operations_of(item)):
@@ -173,8 +172,6 @@ def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
 
 
 def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from .spec import requirements
-
     wanted = set(config.getoption("requirement"))
     if not wanted:
         return
@@ -190,8 +187,6 @@ def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> Non
 def _record_requirements(items: list[pytest.Item]) -> None:
     """Each test's requirements and operations go into its JUnit properties; an unknown requirement id stops
     the run (a typo must not leave a requirement silently untested)."""
-    from .spec import requirements
-
     known = requirements()
     for item in items:
         declared = requirements_of(item)
@@ -264,8 +259,6 @@ def stop_run(session: pytest.Session, reason: str) -> NoReturn:
 
 def _check_credentials(target: Target, session: pytest.Session) -> None:
     """Fail the run at its start, naming the principal, when a credential does not work (no false green)."""
-    from .spec import operation
-
     probe = operation("getWebchatDeployments")
     for principal in target.principals:
         try:
@@ -328,8 +321,6 @@ def journal_path(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_holding, run_prefix: str):
     """Creates deployments for tests and deletes all of them at the end of the run."""
-    from .spec import operation
-
     creator = client_holding(operation("postWebchatDeployments").permission)
     deleter = client_holding(operation("deleteWebchatDeployment").permission)
     journal = Journal(journal_path(request.config), webchat_target.base_url)
@@ -345,8 +336,6 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
 @pytest.fixture(scope="session")
 def settings_guard(webchat_target: Target, client_holding):
     """Use before changing the settings: they are put back as found at the end of the run."""
-    from .spec import operation
-
     guard = SettingsGuard(
         client_holding(operation("getWebchatSettings").permission),
         client_holding(operation("putWebchatSettings").permission),
@@ -424,8 +413,6 @@ def operations_of(item: pytest.Item) -> list[str]:
 
 def _schemathesis_operation(item: pytest.Item) -> list[str]:
     """A schemathesis test is named ``test[METHOD /path]``."""
-    from .spec import operations
-
     label = item.name.partition("[")[2].rstrip("]")
     return [op.operation_id for op in operations() if f"{op.method} {op.path}" == label]
 
