@@ -7,6 +7,7 @@ import time
 
 import requests
 
+from .client import json_or_none
 from .config import Principal
 
 # refresh a little before the target would call the token expired
@@ -59,7 +60,7 @@ class TokenSource:
             raise AuthError(
                 f"principal {name!r}: token endpoint {self.token_url} unreachable ({type(error).__name__})"
             ) from None
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
             reason = ""
             if isinstance(body, dict):
@@ -73,10 +74,3 @@ class TokenSource:
         except (TypeError, ValueError):
             lifetime = 3600.0
         return body["access_token"], lifetime
-
-
-def _json_or_none(response: requests.Response):
-    try:
-        return response.json()
-    except ValueError:
-        return None

@@ -7,10 +7,10 @@ from typing import Any
 import requests
 
 from . import spec
+from .operations import GET
 from .spec import Operation
 
 JSON_MEDIA_TYPE = "application/json"
-DEPLOYMENTS_PATH = spec.operation("getWebchatDeployments").path
 
 
 def describe(response: requests.Response) -> str:
@@ -77,10 +77,6 @@ def check_error_body(response: requests.Response, status: int, codes: tuple[str,
     return body
 
 
-def deployment_path(deployment_id: str) -> str:
-    return f"{DEPLOYMENTS_PATH}/{deployment_id}"
-
-
 def check_deployment_identity(body: dict, response: requests.Response, expected_id: str | None = None) -> str:
     """A non-empty ``id`` and ``selfUri`` = the deployment's path (absolute allowed: then it ends with it)."""
     deployment_id = body.get("id")
@@ -88,8 +84,8 @@ def check_deployment_identity(body: dict, response: requests.Response, expected_
     if expected_id is not None:
         assert deployment_id == expected_id, f"id {deployment_id!r} is not {expected_id!r}; {describe(response)}"
     self_uri = body.get("selfUri")
-    assert isinstance(self_uri, str) and self_uri.endswith(deployment_path(deployment_id)), (
-        f"selfUri {self_uri!r} does not end with {deployment_path(deployment_id)}; {describe(response)}"
+    assert isinstance(self_uri, str) and self_uri.endswith(GET.url_path(deployment_id)), (
+        f"selfUri {self_uri!r} does not end with {GET.url_path(deployment_id)}; {describe(response)}"
     )
     return deployment_id
 

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from . import spec
-from .client import ApiClient, TargetError
+from .client import ApiClient, TargetError, json_or_none
 from .journal import Journal
 from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS
 
@@ -60,7 +60,7 @@ class DeploymentTracker:
             )
         if response.status_code != CREATE.success_status:
             return None
-        body = _json_or_none(response)
+        body = json_or_none(response)
         deployment_id = body.get("id") if isinstance(body, dict) else None
         if isinstance(deployment_id, str) and deployment_id:
             self.track(deployment_id)
@@ -117,7 +117,7 @@ class SettingsGuard:
         if self.original is not None:
             return
         response = self.reader.get(GET_SETTINGS.path)
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if response.status_code != GET_SETTINGS.success_status or not isinstance(body, dict):
             raise TargetError(f"cannot read the settings to restore them later: GET answered {response.status_code}")
         self.original = {key: body[key] for key in spec.writable_fields("WebChatSettings") if key in body}
@@ -135,13 +135,6 @@ class SettingsGuard:
         return False
 
 
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
 def _error_code(response) -> str | None:
-    body = _json_or_none(response)
+    body = json_or_none(response)
     return body.get("code") if isinstance(body, dict) else None

@@ -7,11 +7,12 @@ import shlex
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
-from .auth import TokenSource
+if TYPE_CHECKING:  # auth uses this module's json_or_none
+    from .auth import TokenSource
 
 REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
@@ -222,6 +223,14 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
+
+
+def json_or_none(response: requests.Response) -> Any:
+    """The JSON body of a response, or None when it has none that parses."""
+    try:
+        return response.json()
+    except ValueError:
+        return None
 
 
 def _retry_after_seconds(response: requests.Response) -> float | None:
