@@ -369,7 +369,7 @@ def _count_target_errors(item: pytest.Item, call: pytest.CallInfo) -> None:
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     _count_target_errors(item, call)
     report = yield
-    target = _target_of(item)
+    target = target_of(item)
     if target is not None and report.failed and target.transcript.exchanges:
         exchanges = target.transcript.exchanges
         lines = [exchange.summary() for exchange in exchanges]
@@ -378,7 +378,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _target_of(item: pytest.Item) -> Target | None:
+def target_of(item: pytest.Item) -> Target | None:
+    """The target a test used, if it asked for one."""
     funcargs = getattr(item, "funcargs", None) or {}
     target = funcargs.get("webchat_target")
     return target if isinstance(target, Target) else None

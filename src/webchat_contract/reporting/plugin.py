@@ -89,8 +89,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 def redactor_for(item: pytest.Item) -> Redactor:
     """Every secret the configuration holds, and the tokens the test's target handed out."""
     config = item.config.stash.get(suite.ACTIVE_CONFIG_KEY, None) or item.config.stash.get(suite.CONFIG_KEY, None)
-    target = (getattr(item, "funcargs", None) or {}).get("webchat_target")
-    transcript = getattr(target, "transcript", None)
+    transcript = getattr(suite.target_of(item), "transcript", None)
     return Redactor(config.secrets() if config is not None else (), also=getattr(transcript, "redact", None))
 
 
@@ -112,6 +111,7 @@ def rerun_command(item: pytest.Item) -> str:
     if target_config:
         parts.append(f"--target-config={shlex.quote(str(target_config))}")
     parts += [f"--reference-fault={shlex.quote(fault)}" for fault in config.getoption("reference_fault", [])]
+    parts += [f"--reference-misbehave={shlex.quote(m)}" for m in config.getoption("reference_misbehave", [])]
     profile = config.getoption("hypothesis_profile", None)
     if profile:
         parts.append(f"--hypothesis-profile={shlex.quote(profile)}")
