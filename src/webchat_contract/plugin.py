@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import core as hypothesis_core
 
 from . import config as target_config
@@ -54,6 +54,16 @@ _COMMON = dict(
 )
 settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, **_COMMON)
 settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
+# the project's mutation test: one full run per reference fault, so lean (few examples, no shrinking) but
+# derandomized, so the requirements a fault fails are the same every time (tests/data/fault_requirements.txt)
+MUTATION_EXAMPLES = 5
+settings.register_profile(
+    "mutation",
+    max_examples=MUTATION_EXAMPLES,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    **_COMMON,
+)
 settings.load_profile("ci")
 SEED_KEY = pytest.StashKey[int | None]()
 SEED_INPUT = "webchat_contract_hypothesis_seed"
