@@ -23,7 +23,7 @@ from .. import __version__, spec
 from .. import plugin as suite
 from . import history, html
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
-from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
+from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid, violated_requirements
 from .redact import Redactor
 from .results import build_results, write_bundle
 
@@ -73,6 +73,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "outcome": outcome,
         "message": report_message(report),
         "requirements": suite.requirements_of(item),
+        "violated": violated_requirements(item.user_properties),
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,

@@ -49,15 +49,16 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
 def requirement_entries(tests: list[TestRecord], catalog: Mapping[str, spec.Requirement]) -> list[dict[str, Any]]:
     entries = []
     for requirement in catalog.values():
-        mine = [t for t in tests if requirement.id in t.requirements]
+        judged = [(t, t.outcome_for(requirement.id)) for t in tests]
+        mine = [(t, outcome) for t, outcome in judged if outcome is not None]
         entries.append(
             {
                 "id": requirement.id,
                 "text": requirement.text,
                 "concern": requirement.concern,
-                "result": outcomes.requirement_result(t.outcome for t in mine),
-                "tests": [t.nodeid for t in mine],
-                "counts": _counts(t.outcome for t in mine),
+                "result": outcomes.requirement_result(outcome for _, outcome in mine),
+                "tests": [t.nodeid for t, _ in mine],
+                "counts": _counts(outcome for _, outcome in mine),
             }
         )
     return entries
