@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from .reporting.redact import REDACTED, Redactor
 from .transport import BoundedSession, TargetError, retry_after_seconds
 
 if TYPE_CHECKING:  # auth uses this module's json_or_none
     from .auth import TokenSource
 
-REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 BODY_EXCERPT = 4000
 _UNSET: Any = object()
@@ -70,28 +70,29 @@ class Exchange:
     def summary(self) -> str:
         who = f" as {self.principal}" if self.principal else ""
         status = self.status if self.status is not None else "no response"
-        via = f" (redirected: {' -> '.join(self.redirects)}; answered by {self.answered_by})" if self.answered_by else ""
+        via = ""
+        if self.answered_by:
+            via = f" (redirected: {' -> '.join(self.redirects)}; answered by {self.answered_by})"
         return f"{self.method} {self.url}{who} -> {status}{via}"
 
 
 class Transcript:
     """The exchanges of the test that is running; the plugin clears it before each test."""
 
-    def __init__(self, secrets: list[str] | None = None):
+    def __init__(self, secrets: list[str] | None = None, redactor: Redactor | None = None):
         self.exchanges: list[Exchange] = []
-        self._secrets = [s for s in (secrets or []) if s]
+        self.redactor = redactor if redactor is not None else Redactor()
+        self.redactor.add(secrets or [])
         self._lock = threading.Lock()
 
     def add_secrets(self, secrets: list[str]) -> None:
-        self._secrets.extend(s for s in secrets if s and s not in self._secrets)
+        self.redactor.add(secrets)
 
     def secrets(self) -> list[str]:
-        return list(self._secrets)
+        return self.redactor.secrets
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self.redactor(text)
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:

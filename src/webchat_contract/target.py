@@ -5,13 +5,16 @@ from __future__ import annotations
 from .auth import TokenSource
 from .client import ApiClient, RateLimiter, Transcript
 from .config import Principal, TargetConfig
+from .reporting.redact import Redactor
 from .transport import BoundedSession
 
 
 class Target:
     def __init__(self, config: TargetConfig):
         self.config = config
-        self.transcript = Transcript(config.secrets())
+        # knows every secret of the run: the configured ones, and each token as it is fetched
+        self.redactor = Redactor(config.secrets())
+        self.transcript = Transcript(redactor=self.redactor)
         # one bound for the whole run: the suite's own requests and the generated ones alike
         self.limiter = RateLimiter(config.max_requests_per_second)
         # every request of the run to the target goes through this session (the generated ones too)

@@ -60,15 +60,22 @@ class _Inflater:
 
     def feed(self, data: bytes, room: int) -> bytes:
         """Up to ``room`` inflated bytes of ``data`` (and of what earlier calls left unconsumed)."""
-        assert self._decoder is not None
+        assert self._decoder is not None and self._wbits is not None
+        data = self._decoder.unconsumed_tail + data
         try:
-            out = self._decoder.decompress(self._decoder.unconsumed_tail + data, room)
+            out = self._decoder.decompress(data, room)
         except zlib.error:
             if self._wbits == 15 and not self._tried_raw:  # a raw deflate stream, as some servers send
                 self._tried_raw = True
                 self._decoder = zlib.decompressobj(-15)
                 return self.feed(data, room)
-            raise requests.exceptions.ContentDecodingError("the body does not inflate as its Content-Encoding says")
+            raise requests.exceptions.ContentDecodingError(
+                "the body does not inflate as its Content-Encoding says"
+            ) from None
+        if self._decoder.eof and self._decoder.unused_data.strip(b"\0"):  # gzip allows members one after another
+            rest = self._decoder.unused_data
+            self._decoder = zlib.decompressobj(self._wbits)
+            out += self.feed(rest, room - len(out)) if room > len(out) else b""
         return out
 
     def pending(self) -> bool:

@@ -24,7 +24,7 @@ from .. import plugin as suite
 from . import history, html
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
-from .redact import Redactor
+from .redact import Redactor, redact_json
 from .results import build_results, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
@@ -51,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(RedactionAtTheExits(config), "webchat-contract-redaction")
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -88,9 +89,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def redactor_for(item: pytest.Item) -> Redactor:
     """Every secret the configuration holds, and the tokens the test's target handed out."""
-    config = item.config.stash.get(suite.ACTIVE_CONFIG_KEY, None) or item.config.stash.get(suite.CONFIG_KEY, None)
-    transcript = getattr(suite.target_of(item), "transcript", None)
-    return Redactor(config.secrets() if config is not None else (), also=getattr(transcript, "redact", None))
+    target = suite.target_of(item)
+    return target.redactor if target is not None else suite.run_redactor(item.config)
 
 
 def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
@@ -101,6 +101,29 @@ def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     elif longrepr is not None and redact.leaks(str(longrepr)):
         report.longrepr = redact(str(longrepr))
     report.sections = [(title, redact(content)) for title, content in report.sections]
+    report.user_properties = [(name, redact_json(value, redact)) for name, value in report.user_properties]
+    facts = getattr(report, REPORT_ATTRIBUTE, None)
+    if isinstance(facts, dict):
+        setattr(report, REPORT_ATTRIBUTE, redact_json(facts, redact))
+
+
+class RedactionAtTheExits:
+    """Registered in every process: whatever rewrote a report after it was made (schemathesis rewrites a failure's
+    longrepr in pytest_exception_interact), it is redacted again before the terminal, JUnit or HTML read it."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        redact_report(report, suite.run_redactor(self.config))
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_exception_interact(self, node, call, report):
+        try:
+            return (yield)
+        finally:
+            redact_report(report, suite.run_redactor(self.config))
 
 
 def rerun_command(item: pytest.Item) -> str:
@@ -219,8 +242,7 @@ class ReportingSession:
             self.add_run_error("worker", f"xdist worker {node.gateway.id} went down: {error}")
 
     def add_run_error(self, kind: str, cause: str, ends_run: bool = False) -> None:
-        config = self.config.stash.get(suite.ACTIVE_CONFIG_KEY, None) or self.config.stash.get(suite.CONFIG_KEY, None)
-        self.recorder.add_run_error(kind, Redactor(config.secrets() if config is not None else ())(cause))
+        self.recorder.add_run_error(kind, suite.run_redactor(self.config)(cause))
         self.interrupted = self.interrupted or ends_run
 
     # deciding and writing
@@ -232,7 +254,8 @@ class ReportingSession:
         self._note_early_stop(session, int(exitstatus))
         self._note_cut_off_tests()
         metadata = self.run_metadata(exitstatus)
-        self.results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        self.results = redact_json(results, suite.run_redactor(self.config))
         history_dir = self.config.getoption(HISTORY_OPTION, None)
         try:
             if history_dir:
