@@ -140,7 +140,8 @@ class EchoingCredentials:
 
 def _echo(body: bytes, authorization: str, request_body: str) -> bytes:
     """The error body with what was sent quoted in its message (and in the OAuth error's description)."""
-    quote = f" (you sent Authorization: {authorization!r}, body: {request_body!r})"
+    credential = authorization.partition(" ")[2]
+    quote = f" (you sent Authorization: {authorization!r}, credential {credential}, body: {request_body!r})"
     try:
         parsed = json.loads(body)
     except ValueError:

@@ -34,6 +34,7 @@ HISTORY_OPTION = "webchat_history"
 # the exit statuses after which pytest calls pytest_terminal_summary (pytest.exit's are often others)
 TERMINAL_SUMMARY_EXIT_CODES = {int(code) for code in pytest.ExitCode} - {int(pytest.ExitCode.INTERNAL_ERROR)}
 COMPLETE_EXIT_CODES = {int(pytest.ExitCode.OK), int(pytest.ExitCode.TESTS_FAILED)}
+REDACTION_PLUGIN = "webchat-contract-redaction"
 EXCHANGES_SECTION = "webchat exchanges"  # the report section the suite plugin adds to a failed test
 
 
@@ -51,7 +52,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
-    config.pluginmanager.register(RedactionAtTheExits(config), "webchat-contract-redaction")
+    config.pluginmanager.register(RedactionAtTheExits(config), REDACTION_PLUGIN)
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -66,7 +67,9 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside the suite plugin's wrapper, which adds the exchanges
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    redact_report(report, redactor_for(item))
+    redaction = item.config.pluginmanager.get_plugin(REDACTION_PLUGIN)
+    if redaction is not None:  # always, unless blocked (-p no:...) to show what it keeps out
+        redaction.redact(report, redactor_for(item))
     exception = call.excinfo.value if call.excinfo is not None else None
     outcome = phase_outcome(report.outcome, report.when, exception, suite.RUN_ERRORS)
     rerun = rerun_command(item) if outcome in (FAILED, ERROR) else None
@@ -113,6 +116,10 @@ class RedactionAtTheExits:
 
     def __init__(self, config: pytest.Config):
         self.config = config
+
+    @staticmethod
+    def redact(report: pytest.TestReport, redactor: Redactor) -> None:
+        redact_report(report, redactor)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
