@@ -105,6 +105,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if path and (config.getoption("reference_fault") or config.getoption("reference_misbehave")):
         raise pytest.UsageError("--reference-fault/--reference-misbehave apply to the embedded reference target only")
     _check_reference_switches(config)
+    _check_requirement_ids(config)
     try:
         config.stash[CONFIG_KEY] = target_config.load(path) if path else None
     except ConfigError as error:
@@ -193,13 +194,17 @@ def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("settings"))
 
 
+def _check_requirement_ids(config: pytest.Config) -> None:
+    """Before anything runs: a mistyped id must not run nothing, or everything."""
+    unknown = sorted(set(config.getoption("requirement")) - requirements().keys())
+    if unknown:
+        raise pytest.UsageError(f"--requirement: unknown id {', '.join(unknown)} (known: {', '.join(requirements())})")
+
+
 def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("requirement"))
     if not wanted:
         return
-    unknown = sorted(wanted - requirements().keys())
-    if unknown:
-        raise pytest.UsageError(f"--requirement: unknown id {', '.join(unknown)} (see schemas/requirements.yaml)")
     deselected = [item for item in items if not wanted & set(requirements_of(item))]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

@@ -21,11 +21,11 @@ from hypothesis import settings as hypothesis_settings
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html
+from . import history, html, selection
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
 from .redact import Redactor
-from .results import build_results, write_bundle
+from .results import build_results, partial_line, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DEFAULT_REPORTS_DIR = "reports"
@@ -57,6 +57,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ReportingSession(config), "webchat-contract-reporting")
     if config.getoption("htmlpath", None):
         config.option.css = [*config.getoption("css", []), str(CSS_PATH)]
+        if selection.narrowed_by(config):  # a partial run's report goes with its bundle, under partial/
+            config.option.htmlpath = str(selection.partial_path(Path(config.option.htmlpath)))
 
 
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
@@ -288,6 +290,7 @@ class ReportingSession:
             "exit_status": int(exitstatus),
             "complete": int(exitstatus) in COMPLETE_EXIT_CODES and not self.interrupted,
             "python": platform.python_version(),
+            "narrowed_by": selection.narrowed_by(self.config),
         }
 
     def target_facts(self) -> dict[str, Any]:
@@ -329,6 +332,8 @@ class ReportingSession:
         colour = {CONFORMANT: {"green": True}, NOT_CONFORMANT: {"red": True}}.get(verdict, {"yellow": True})
         terminalreporter.write_sep("=", f"webchat-contract: {verdict}", bold=True, **colour)
         terminalreporter.write_line(html.verdict_reason(self.results))
+        if self.results.get("partial"):
+            terminalreporter.write_line(partial_line(self.results["partial"]), yellow=True)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")
         terminalreporter.write_line(f"what to do next: {self.results['next_step']}")
