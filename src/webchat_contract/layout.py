@@ -23,4 +23,4 @@ SETTINGS_FILE = SUITE_ROOT / SETTINGS_NAME
 
 def describe() -> str:
     """One line: where the suite is run from."""
-    return f"{'installed' if INSTALLED else 'checkout'} suite at {SUITES_DIR}"
+    return f"suite {'installed' if INSTALLED else 'in a checkout'} at {SUITES_DIR}"

@@ -34,12 +34,12 @@ class Verification:
         return not self.problems and self.verdict == CONFORMANT
 
     def summary(self) -> str:
+        about = f" (certifies {certificates.EMBEDDED_SUBJECT})" if self.embedded else ""
         if self.accepted:
-            about = f" (certifies {certificates.EMBEDDED_SUBJECT})" if self.embedded else ""
             return f"{self.directory}: valid bundle, {CONFORMANT}{about}"
         count = len(self.problems)
         said = f"the certificate says {self.verdict}" if self.verdict else "no verdict could be read"
-        return f"{self.directory}: REJECTED ({count} problem{'s' if count != 1 else ''}; {said})"
+        return f"{self.directory}: REJECTED ({count} problem{'s' if count != 1 else ''}; {said}){about}"
 
 
 def verify_bundle(directory: Path, public_key: Any = None) -> Verification:
@@ -77,8 +77,6 @@ def _read_json(path: Path, expected_format: str, check: Verification) -> tuple[b
 
 
 def _check_certificate(certificate: dict[str, Any], check: Verification) -> None:
-    if check.embedded:
-        check.notes.append(f"this bundle certifies {certificates.EMBEDDED_SUBJECT}")
     if certificate.get("schemas_hash") != spec.schemas_hash():
         check.problems.append(
             f"{CERTIFICATE_NAME}: schemas hash {certificate.get('schemas_hash')} is not the current contract's "
