@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html, selection
+from . import history, html, junit, selection
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
 from .redact import Redactor
@@ -244,6 +244,7 @@ class ReportingSession:
             self.write_error = f"cannot write the results: {error}"
         if self.html_report is not None:
             self.html_report.title = html.report_title(self.results["verdict"])
+        junit.add_run_error_case(self.config, self.results["run_errors"])
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
             self.pytest_terminal_summary(self.config.pluginmanager.get_plugin("terminalreporter"))
