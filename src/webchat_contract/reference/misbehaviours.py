@@ -16,6 +16,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from webchat_contract.reference import hostile
 from webchat_contract.reference.errors import error_response
 from webchat_contract.reference.faults import known_names
 from webchat_contract.spec import operation
@@ -49,6 +50,7 @@ MISBEHAVIOURS: dict[str, str] = {
     f"{THROTTLE_RETRY_AFTER}",
     COLLECTION_WRITES: "the collection path takes DELETE (deletes every deployment) and PUT/PATCH (merges the body "
     "into every deployment), without authentication, as some CRUD mocks do",
+    **hostile.HOSTILE,
 }
 
 BAD_GATEWAY_PAGE = (
@@ -72,8 +74,11 @@ class Misbehaving:
         self._requests = 0  # API requests seen, for throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if scope["type"] == "http" and hostile.ECHO_CREDENTIALS in self.modes:
+            app = hostile.EchoingCredentials(app)
         if scope["type"] != "http" or not self.modes or scope["path"] in self.spared_paths:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         self._requests += 1
         if COLLECTION_WRITES in self.modes and _is_collection_write(scope):
@@ -87,9 +92,14 @@ class Misbehaving:
         if DROP_CONNECTION in self.modes:
             await _drop_connection(receive)
             return
+        replacing = sorted(self.modes & hostile.REPLACING)
+        if replacing:
+            await _drain(receive)
+            await hostile.answer_instead(replacing[0], scope, receive, send)
+            return
         substitute = self._substitute_answer()
         if substitute is None:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         await _drain(receive)
         await substitute(scope, receive, send)
