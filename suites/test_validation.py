@@ -10,7 +10,7 @@ import json
 import pytest
 
 from webchat_contract import invalid, spec
-from webchat_contract.checks import check_fields_equal, check_success, error_body_violations
+from webchat_contract.checks import check_success, error_body_violations
 from webchat_contract.client import json_or_none
 from webchat_contract.operations import CREATE, GET
 from webchat_contract.violations import raise_if_any, violation
@@ -118,8 +118,8 @@ def test_unknown_fields_are_ignored(operation, valid_request, valid_body, client
         response = deployments.create(sent, client=client)
     else:
         response = client.request(operation.method, operation.url_path(call.deployment_id), json_body=sent)
+    # the known fields coming back equal is the round trip's business; here: accepted, and the unknown ones dropped
     answered = check_success(response, operation, requirement=UNKNOWN_FIELDS)
-    check_fields_equal(body, answered, response, UNKNOWN_FIELDS)
     found = []
     if "wccUnknownField" in answered:
         found.append(violation(UNKNOWN_FIELDS, "an unknown field was answered back", response))
