@@ -34,7 +34,7 @@ def check_refused_first(response, status: int) -> None:
     """``status`` with an ErrorBody. Answering the other refusal (403 for 401, or the reverse) is a fault of the
     refusal itself, not of the order; anything else (400, 404, 415, a success) came before the refusal."""
     refusal = {401: "WC-AUTH-401", 403: "WC-AUTH-403"}
-    check_error_body(response, status, refusal.get(response.status_code, ORDER))
+    check_error_body(response, status, refusal[status] if response.status_code in refusal else ORDER)
 
 
 def unknown_id() -> str:

@@ -16,7 +16,7 @@ from . import spec
 from .checks import field_violations
 from .operations import GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
 from .transport import BoundedSession
-from .violations import ERROR_BODY, ContractViolation, from_schemathesis, raise_if_any, violation
+from .violations import ERROR_BODY, INVENTED_ID_PREFIX, ContractViolation, from_schemathesis, raise_if_any, violation
 
 # what may ever reach the collection path (CONTRACT.md section 4): the documented POST and safe methods
 COLLECTION_METHODS = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
@@ -40,7 +40,7 @@ def load_schema():
 
 def invented_id() -> str:
     """An id no target holds: what a write by id is sent to when the id is not one of the run's."""
-    return f"wcc-missing-{uuid.uuid4().hex}"
+    return f"{INVENTED_ID_PREFIX}{uuid.uuid4().hex}"
 
 
 def made_safe(case: Any, own: Iterable[str]) -> bool:
