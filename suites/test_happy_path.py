@@ -34,7 +34,7 @@ def test_create_deployment(client_holding, deployments):
     response = deployments.create(sent, client=client_holding(CREATE.permission))
     body = check_success(response, CREATE)
     check_deployment_identity(body, response)
-    check_fields_equal({**sent, "name": body.get("name")}, body, response, "WC-DEP-CREATE")
+    check_fields_equal({**sent, "name": body.get("name")}, body, response, "WC-DEP-ROUND-TRIP")
 
 
 @pytest.mark.destructive
@@ -54,7 +54,7 @@ def test_update_deployment(client_holding, deployment, run_prefix):
     response = client_holding(UPDATE.permission).put(UPDATE.url_path(deployment["id"]), sent)
     body = check_success(response, UPDATE, own=True)
     check_deployment_identity(body, response, expected_id=deployment["id"], requirement="WC-DEP-UPDATE")
-    check_fields_equal(sent, body, response, "WC-DEP-UPDATE")
+    check_fields_equal(sent, body, response, "WC-DEP-ROUND-TRIP")
 
 
 @pytest.mark.destructive
