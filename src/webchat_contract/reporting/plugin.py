@@ -18,10 +18,12 @@ from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html
+from . import exchanges, history, html
+from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
 from .redact import Redactor
@@ -51,6 +53,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
+    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.register_hook_with_name(exchanges.after_call, "after_call")
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -59,16 +62,22 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.css = [*config.getoption("css", []), str(CSS_PATH)]
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.unregister(exchanges.after_call)
+
+
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside the suite plugin's wrapper, which adds the exchanges
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    redact_report(report, redactor_for(item))
+    redact = redactor_for(item)
+    redact_report(report, redact)
     exception = call.excinfo.value if call.excinfo is not None else None
     outcome = phase_outcome(report.outcome, report.when, exception, suite.RUN_ERRORS)
     rerun = rerun_command(item) if outcome in (FAILED, ERROR) else None
+    target = suite.target_of(item)
     facts = {
         "outcome": outcome,
         "message": report_message(report),
@@ -76,14 +85,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,
+        "exchanges": len(getattr(getattr(target, "transcript", None), "exchanges", ())) + exchanges.CAPTURED.count,
     }
+    if outcome == FAILED:
+        facts["failures"] = failures_of(item, exception, facts["message"], redact, target)
     setattr(report, REPORT_ATTRIBUTE, facts)
     if rerun:
         from pytest_html import extras
 
-        exchanges = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
-        report.extras = [*getattr(report, "extras", []), extras.html(html.failure_extra(rerun, exchanges))]
+        transcript = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
+        extra = html.failure_extra(rerun, transcript, facts.get("failures", []))
+        report.extras = [*getattr(report, "extras", []), extras.html(extra)]
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    exchanges.CAPTURED.clear()  # each test's failures point at its own generated exchanges
 
 
 def redactor_for(item: pytest.Item) -> Redactor:

@@ -15,8 +15,8 @@ from typing import Any
 
 from .. import plugin as suite
 from .. import spec
-from . import outcomes
-from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES
+from . import causes, outcomes
+from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES, PASSED
 from .records import RunError, TestRecord, ordered_concerns
 
 RESULTS_NAME = "results.json"
@@ -30,6 +30,7 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
     requirements = requirement_entries(tests, spec.requirements())
     complete = run.get("complete", True) and not run_errors
     verdict = outcomes.verdict((r["result"] for r in requirements), complete)
+    found = causes.build_causes(tests)
     return {
         "format": RESULTS_FORMAT,
         "run": dict(run),
@@ -40,6 +41,7 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
             "tests": _counts(t.outcome for t in tests),
         },
         "run_errors": [error.to_json() for error in run_errors],
+        "causes": found,
         "requirements": requirements,
         "matrix": matrix(tests),
         "tests": [test.to_json() for test in tests],
@@ -58,9 +60,16 @@ def requirement_entries(tests: list[TestRecord], catalog: Mapping[str, spec.Requ
                 "result": outcomes.requirement_result(t.outcome for t in mine),
                 "tests": [t.nodeid for t in mine],
                 "counts": _counts(t.outcome for t in mine),
+                "evidence": evidence(mine),
             }
         )
     return entries
+
+
+def evidence(tests: list[TestRecord]) -> dict[str, int]:
+    """How hard a requirement was tried: the tests of it that passed, and the requests they sent."""
+    passed = [t for t in tests if t.outcome == PASSED]
+    return {"tests": len(passed), "exchanges": sum(t.exchanges for t in passed)}
 
 
 def matrix(tests: list[TestRecord]) -> dict[str, dict[str, dict[str, Any]]]:
