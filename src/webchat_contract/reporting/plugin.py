@@ -22,7 +22,7 @@ from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import exchanges, history, html
+from . import exchanges, history, html, terminal
 from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
@@ -36,6 +36,7 @@ HISTORY_OPTION = "webchat_history"
 # the exit statuses after which pytest calls pytest_terminal_summary (pytest.exit's are often others)
 TERMINAL_SUMMARY_EXIT_CODES = {int(code) for code in pytest.ExitCode} - {int(pytest.ExitCode.INTERNAL_ERROR)}
 COMPLETE_EXIT_CODES = {int(pytest.ExitCode.OK), int(pytest.ExitCode.TESTS_FAILED)}
+MIN_LINE = 160  # characters of a summary line, at least (CI logs are wide)
 EXCHANGES_SECTION = "webchat exchanges"  # the report section the suite plugin adds to a failed test
 
 
@@ -102,6 +103,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     exchanges.CAPTURED.clear()  # each test's failures point at its own generated exchanges
+
+
+def wants_causes_only(config: pytest.Config) -> bool:
+    """Whether the terminal shows the causes instead of a traceback per test: unless --tb or -v asked otherwise."""
+    return config.option.tbstyle == "auto" and config.get_verbosity() <= 0
 
 
 def redactor_for(item: pytest.Item) -> Redactor:
@@ -262,7 +268,7 @@ class ReportingSession:
             self.html_report.title = html.report_title(self.results["verdict"])
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
-            self.pytest_terminal_summary(self.config.pluginmanager.get_plugin("terminalreporter"))
+            self.show(self.config.pluginmanager.get_plugin("terminalreporter"))
 
     def _note_early_stop(self, session: pytest.Session, exitstatus: int) -> None:
         for reason in (session.shouldfail, session.shouldstop):
@@ -340,13 +346,27 @@ class ReportingSession:
 
     # showing
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # around pytest's own summary, which prints the tracebacks
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
+        if self.results is not None and wants_causes_only(self.config):
+            # the causes below say what failed, one line each; a traceback per test is for those who ask (--tb, -v)
+            self.config.option.tbstyle = "no"
+            terminalreporter.reportchars = terminalreporter.reportchars.replace("f", "").replace("E", "")
+        try:
+            return (yield)
+        finally:
+            self.show(terminalreporter)
+
+    def show(self, terminalreporter: Any) -> None:
         if self.results is None or terminalreporter is None:
             return
         verdict = self.results["verdict"]
         colour = {CONFORMANT: {"green": True}, NOT_CONFORMANT: {"red": True}}.get(verdict, {"yellow": True})
         terminalreporter.write_sep("=", f"webchat-contract: {verdict}", bold=True, **colour)
         terminalreporter.write_line(html.verdict_reason(self.results))
+        width = max(getattr(terminalreporter, "_tw", None) and terminalreporter._tw.fullwidth or 0, MIN_LINE)
+        for line in terminal.cause_lines(self.results, width):
+            terminalreporter.write_line(line)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")
         terminalreporter.write_line(f"what to do next: {self.results['next_step']}")
