@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-WINDOW = "1280,900"
+WINDOW = "1280,800"
 # console messages as Chromium logs them with --enable-logging=stderr; a clean report logs none
 CONSOLE_LINE = re.compile(r":CONSOLE\(\d+\)\]|Uncaught")
 FLAGS = [

@@ -19,10 +19,12 @@ MAX_VIOLATIONS_PER_TEST = 20
 MAX_MESSAGE = 500
 FINGERPRINT_LENGTH = 12
 
+_QUOTED_ANSWER = re.compile(r"( answered \d{3}):? .*$")
+HEADLINE = 240
 # in this order: a placeholder is never itself rewritten by a later rule
 _NORMALISERS = [
     # what a check quotes of the response after "answered NNN: " is an example, not the cause
-    (re.compile(r"( answered \d{3}):? .*$"), r"\1"),
+    (_QUOTED_ANSWER, r"\1"),
     (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<id>"),
     (re.compile(r"\bwcc-[0-9a-f]{8}-"), "<prefix>-"),
     (re.compile(r"https?://[^/\s'\"]+"), "<origin>"),
@@ -32,6 +34,12 @@ _NORMALISERS = [
     (re.compile(r"(?<![\w<])(?![1-5]\d\d\b)\d+(?:\.\d+)?(?![\w>])"), "<n>"),
     (re.compile(r"\s+"), " "),
 ]
+
+
+def headline(message: str) -> str:
+    """The message without the response excerpt a check quotes after "answered NNN" (the exchange shows it)."""
+    text = _QUOTED_ANSWER.sub(r"\1", " ".join(message.split()))
+    return text if len(text) <= HEADLINE else text[:HEADLINE] + "…"
 
 
 def normalise(message: str) -> str:
@@ -82,6 +90,7 @@ def build_causes(tests: Iterable[Any]) -> list[dict[str, Any]]:
                     "requirement": requirement,
                     "operation": operation,
                     "message": _short(message),
+                    "headline": headline(message),
                     "pattern": normalise(message),
                     "count": 0,
                     "tests": [],

@@ -418,7 +418,7 @@ def _cause_row(index: int, cause: Mapping[str, Any], tests: Mapping[str, TestRec
     return (
         f'<tr id="wcc-cause-{escape(cause["fingerprint"])}"><td><code>{escape(cause["requirement"])}</code>{badge}</td>'
         f"<td><code>{escape(cause['operation'] or '-')}</code></td>"
-        f'<td><div class="wcc-cause__message">{escape(cause["message"])}</div>{details}</td>'
+        f'<td><div class="wcc-cause__message">{escape(cause.get("headline") or cause["message"])}</div>{details}</td>'
         f"<td><details><summary>{len(names)} test{'s' if len(names) != 1 else ''}</summary><ul>{links}</ul>"
         "</details></td></tr>"
     )

@@ -17,7 +17,7 @@ def cause_lines(results: Mapping[str, Any], width: int) -> list[str]:
     for cause in causes[:MAX_CAUSES_SHOWN]:
         status = f"[{cause['baseline']}] " if cause.get("baseline") else ""
         count = f" ({cause['count']} tests)" if cause["count"] > 1 else ""
-        lines.append(_fit(f"  {status}{cause['message']}{count}", width))
+        lines.append(_fit(f"  {status}{cause.get('headline') or cause['message']}{count}", width))
         where = f"{cause['requirement']} on {cause['operation']}" if cause["operation"] else cause["requirement"]
         exchange = cause.get("exchange")
         if exchange:
