@@ -391,7 +391,7 @@ def causes_block(results: Mapping[str, Any], tests: Mapping[str, TestRecord]) ->
     """One row per distinct cause, right under the verdict; the first cause's exchange shown open."""
     causes = results.get("causes") or []
     if not causes:
-        return ""
+        return baseline_line(results)
     failed = len({nodeid for cause in causes for nodeid in cause["tests"]})
     rows = "".join(_cause_row(n, cause, tests) for n, cause in enumerate(causes))
     return (
@@ -399,7 +399,26 @@ def causes_block(results: Mapping[str, Any], tests: Mapping[str, TestRecord]) ->
         f'<span class="wcc-muted">({failed} failed tests; each row opens to its exchange and its tests)</span></h3>'
         '<table class="wcc-causes__table"><colgroup><col class="wcc-c1"><col class="wcc-c2"><col><col class="wcc-c4">'
         "</colgroup><thead><tr><th>requirement</th><th>operation</th><th>what the target did</th><th>tests</th></tr>"
-        f"</thead><tbody>{rows}</tbody></table></div>"
+        f"</thead><tbody>{rows}</tbody></table>{baseline_line(results)}</div>"
+    )
+
+
+def baseline_line(results: Mapping[str, Any]) -> str:
+    """New, known and no longer seen causes against the --baseline file."""
+    compared = results.get("baseline")
+    if not compared:
+        return ""
+    gone = "".join(
+        f"<li><code>{escape(entry['fingerprint'])}</code> {escape(str(entry.get('requirement', '')))}: "
+        f"{escape(str(entry.get('message', '')))}</li>"
+        for entry in compared["fixed"]
+    )
+    gone = f"<ul>{gone}</ul>" if gone else ""
+    return (
+        f'<div class="wcc-baseline" id="wcc-baseline">Baseline <code>{escape(compared["file"])}</code>: '
+        f"{len(compared['new'])} new, {len(compared['known'])} known, {len(compared['fixed'])} not seen in this run"
+        + (" (fixed? remove them from the baseline)" if compared["fixed"] else "")
+        + f"{gone}</div>"
     )
 
 

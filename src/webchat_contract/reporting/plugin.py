@@ -22,7 +22,7 @@ from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import exchanges, history, html, terminal
+from . import baseline, exchanges, history, html, terminal
 from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
@@ -33,6 +33,7 @@ CSS_PATH = Path(__file__).with_name("report.css")
 DEFAULT_REPORTS_DIR = "reports"
 WORKER_OUTPUT_KEY = "webchat_contract_reporting"
 HISTORY_OPTION = "webchat_history"
+BASELINE_OPTION = "webchat_baseline"
 # the exit statuses after which pytest calls pytest_terminal_summary (pytest.exit's are often others)
 TERMINAL_SUMMARY_EXIT_CODES = {int(code) for code in pytest.ExitCode} - {int(pytest.ExitCode.INTERNAL_ERROR)}
 COMPLETE_EXIT_CODES = {int(pytest.ExitCode.OK), int(pytest.ExitCode.TESTS_FAILED)}
@@ -49,6 +50,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="append this run's results to DIR (one JSON file per run) and show in the report what newly fails, "
         "what was fixed and the trend over the last runs; keep one DIR per target",
+    )
+    group.addoption(
+        "--baseline",
+        dest=BASELINE_OPTION,
+        metavar="FILE",
+        default=None,
+        help="known causes to accept for now (YAML, written by: webchat-contract baseline DIR > FILE): the exit "
+        "status fails only on causes not in FILE; the verdict and certificate are unchanged",
     )
 
 
@@ -206,6 +215,11 @@ class ReportingSession:
         self.written: list[Path] = []
         self.write_error: str | None = None
         self.html_report: Any = None  # pytest-html's report data, to give it the verdict as its title
+        self.baseline_file = config.getoption(BASELINE_OPTION, None)
+        try:
+            self.known = baseline.load(Path(self.baseline_file)) if self.baseline_file else None
+        except baseline.BaselineError as error:
+            raise pytest.UsageError(f"--baseline: {error}") from None
 
     # gathering
 
@@ -257,6 +271,10 @@ class ReportingSession:
         self._note_cut_off_tests()
         metadata = self.run_metadata(exitstatus)
         self.results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        if self.known is not None:
+            self.results["baseline"] = baseline.compare(self.results["causes"], self.known, str(self.baseline_file))
+            if self._only_known_failures(int(exitstatus)):
+                session.exitstatus = pytest.ExitCode.OK
         history_dir = self.config.getoption(HISTORY_OPTION, None)
         try:
             if history_dir:
@@ -269,6 +287,16 @@ class ReportingSession:
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
             self.show(self.config.pluginmanager.get_plugin("terminalreporter"))
+
+    def _only_known_failures(self, exitstatus: int) -> bool:
+        """A run whose every failure is a known cause passes the gate (errors and new causes still fail it)."""
+        results = self.results
+        return (
+            exitstatus == int(pytest.ExitCode.TESTS_FAILED)
+            and not results["baseline"][baseline.NEW]
+            and not results["run_errors"]
+            and results["summary"]["tests"][ERROR] == 0
+        )
 
     def _note_early_stop(self, session: pytest.Session, exitstatus: int) -> None:
         for reason in (session.shouldfail, session.shouldstop):
@@ -365,7 +393,7 @@ class ReportingSession:
         terminalreporter.write_sep("=", f"webchat-contract: {verdict}", bold=True, **colour)
         terminalreporter.write_line(html.verdict_reason(self.results))
         width = max(getattr(terminalreporter, "_tw", None) and terminalreporter._tw.fullwidth or 0, MIN_LINE)
-        for line in terminal.cause_lines(self.results, width):
+        for line in terminal.cause_lines(self.results, width) + terminal.baseline_lines(self.results):
             terminalreporter.write_line(line)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")

@@ -35,3 +35,19 @@ def cause_lines(results: Mapping[str, Any], width: int) -> list[str]:
 def _fit(line: str, width: int) -> str:
     line = " ".join(line.split()) if "\n" in line else line
     return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def baseline_lines(results: Mapping[str, Any]) -> list[str]:
+    compared = results.get("baseline")
+    if not compared:
+        return []
+    line = (
+        f"baseline {compared['file']}: {len(compared['new'])} new, {len(compared['known'])} known, "
+        f"{len(compared['fixed'])} not seen"
+    )
+    if compared["new"]:
+        line += " (the run fails on the new ones)"
+    lines = [line]
+    lines += [f"  not seen, remove from the baseline if fixed: {f['fingerprint']} {f.get('message', '')}"[:200]
+              for f in compared["fixed"][:5]]  # fmt: skip
+    return lines
