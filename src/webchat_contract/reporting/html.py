@@ -283,6 +283,8 @@ def trend_block(trend: Trend, total: int) -> str:
             f"<p>Since the previous run ({escape(_readable_time(trend.previous_date))}): "
             f"{_id_list('newly failing', trend.newly_failing, FAILED)}; {_id_list('fixed', trend.fixed, PASSED)}"
             f"{_tests_changed(trend)}.</p>"
+            f"<p>Causes: {_id_list('new', trend.new_causes, FAILED)}; "
+            f"{_id_list('gone', list(trend.fixed_causes), PASSED)}.</p>"
         )
     since = "".join(
         f"<li><code>{escape(rid)}</code> failing since {escape(_readable_time(date))}</li>"
