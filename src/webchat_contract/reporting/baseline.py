@@ -25,9 +25,15 @@ class BaselineError(Exception):
 def load(path: Path) -> dict[str, dict[str, Any]]:
     """fingerprint -> what the baseline says of the cause."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise BaselineError(f"cannot read the baseline {path}: {error.strerror or error}") from None
+    return load_text(text, path)
+
+
+def load_text(text: str, path: Path | str = "the baseline") -> dict[str, dict[str, Any]]:
+    try:
+        data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise BaselineError(f"the baseline {path} is not YAML: {str(error).splitlines()[0]}") from None
     if not isinstance(data, dict) or data.get("format") != BASELINE_FORMAT or not isinstance(data.get("causes"), list):
