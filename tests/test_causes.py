@@ -216,3 +216,20 @@ def test_history_tracks_causes_new_gone_and_since_when():
     found = history.trend([run("1", "a"), run("2", "a", "b")], run("3", "a", "c"))
     assert found.new_causes == ["c"] and found.fixed_causes == {"b": "message b"}
     assert found.cause_since == {"a": "1", "c": "3"}
+
+
+def test_a_violation_shows_the_full_exchange_its_message_quotes_else_its_own_summary():
+    from webchat_contract.reporting.failures import failures_of
+
+    violation = {
+        "requirement": "WC-DEP-UPDATE",
+        "operation": "getWebchatDeployment",
+        "message": f"field name not stored; GET /api/v2/webchat/deployments/{ID_1} answered 200: '...'",
+        "exchange": {"method": "GET", "path": f"/api/v2/webchat/deployments/{ID_1}", "status": 200, "body": "{}"},
+    }
+    item = SimpleNamespace(user_properties=[("violation", json.dumps(violation))], iter_markers=lambda name: [])
+    target = SimpleNamespace(transcript=SimpleNamespace(exchanges=[client_exchange("GET")]), principals=[])
+    [found] = failures_of(item, None, "", Redactor(), target)
+    assert found["requirement"] == "WC-DEP-UPDATE" and "$WEBCHAT_TOKEN_ONLY_READ" in found["exchange"]["curl"]
+    [summarised] = failures_of(item, None, "", Redactor(), None)
+    assert summarised["exchange"]["url"] == violation["exchange"]["path"] and summarised["exchange"]["status"] == 200

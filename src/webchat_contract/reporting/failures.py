@@ -45,13 +45,33 @@ def failures_of(
 def _from_violation(violation: dict[str, Any], source: _Exchanges, redact: Callable[[str], str]) -> dict[str, Any]:
     message = redact(first_line(str(violation["message"])))
     operation = str(violation.get("operation") or "")
-    exchange = violation.get("exchange")
+    # the full exchange (headers, both bodies, curl) when the test's exchanges have it, else the check's summary
+    exchange = source.pick(message, operation) or _from_summary(violation.get("exchange"), redact)
     return {
         "requirement": str(violation["requirement"]),
         "operation": operation,
         "message": message,
-        "exchange": _redacted(exchange, redact) if exchange else source.pick(message, operation),
+        "exchange": exchange,
     }
+
+
+def _from_summary(summary: Any, redact: Callable[[str], str]) -> dict[str, Any] | None:
+    """A violation's own exchange summary (method, path, status, body) in the report's exchange shape."""
+    if not isinstance(summary, dict) or not summary.get("method"):
+        return None
+    return _redacted(
+        {
+            "method": summary.get("method"),
+            "url": summary.get("url") or summary.get("path") or "",
+            "principal": summary.get("principal"),
+            "request_headers": {},
+            "request_body": summary.get("request_body"),
+            "status": summary.get("status"),
+            "response_headers": {"Content-Type": summary["content_type"]} if summary.get("content_type") else {},
+            "response_body": exchanges.cut(summary.get("body")),
+        },
+        redact,
+    )
 
 
 def _from_exception(
