@@ -65,7 +65,8 @@ def verdict(run: SuiteRun) -> str:
 
 def test_echoing_target_leaks_no_secret_anywhere(hostile_target, tmp_path):
     target, config = hostile_target("echo-credentials", faults=(MANY_FAILURES,))
-    run = run_suite(tmp_path / "reports", f"--target-config={config}")
+    # --tb=short: every failure's traceback on the terminal too (by default it shows the causes only)
+    run = run_suite(tmp_path / "reports", f"--target-config={config}", "--tb=short")
     show(run, "echo-credentials")
     assert len(run.failed) >= 20, run.output
     assert "you sent Authorization" in run.output  # the target did echo, into what the run wrote
