@@ -28,7 +28,13 @@ _NORMALISERS = [
     (re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"), "<id>"),
     (re.compile(r"\bwcc-[0-9a-f]{8}-"), "<prefix>-"),
     (re.compile(r"https?://[^/\s'\"]+"), "<origin>"),
+    # a quoted value cut short by an excerpt ("'xxxx... (5002 characters)")
+    (re.compile(r"'[^']*?\.\.\.(?: \(\d+ characters(?: in all)?\))?"), "<value>"),
     (re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\""), "<value>"),
+    (re.compile(r"\[[^\[\]]*\]|\{[^{}]*\}"), "<value>"),
+    (re.compile(r"\b(?:True|False|None|true|false|null)\b"), "<value>"),
+    # which field a generated body differs in is an example too: "field name sent" ~ "field flow.id sent"
+    (re.compile(r"\bfield [\w.\[\]-]+"), "field <field>"),
     (re.compile(r"\b(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]{16,}\b"), "<id>"),
     # numbers, but not an HTTP status: "answered 500" and "answered 400" are different causes
     (re.compile(r"(?<![\w<])(?![1-5]\d\d\b)\d+(?:\.\d+)?(?![\w>])"), "<n>"),
