@@ -275,7 +275,8 @@ def test_each_failure_shows_its_exchanges_and_the_command_that_reruns_it(not_con
         assert command.startswith(f"pytest '{test['nodeid']}' ") and command.endswith(" -p no:randomly")
         assert f"--reference-fault={FAULT}" in command
         assert command in report
-    assert "webchat exchanges" in report and "replay the last request" in report
+    assert "webchat exchanges" in report and "replay the last request" not in report  # it was the cleanup
+    assert "$WEBCHAT_TOKEN_" in report  # the curl of the request that failed
 
 
 def test_a_failing_run_names_its_cause_once_with_the_request_that_shows_it(not_conformant):

@@ -425,7 +425,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if target is not None and report.failed and target.transcript.exchanges:
         exchanges = target.transcript.exchanges
         lines = [exchange.summary() for exchange in exchanges]
-        lines += ["", "replay the last request:", exchanges[-1].curl()]
         report.sections.append(("webchat exchanges", "\n".join(lines)))
     return report
 
