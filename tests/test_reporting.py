@@ -303,10 +303,12 @@ def test_a_failing_run_names_its_cause_once_with_the_request_that_shows_it(not_c
 
 
 def test_each_requirement_says_how_hard_it_was_tried(conformant):
+    report = html.unescape(conformant.html)
     for requirement in conformant.results["requirements"]:
         evidence = requirement["evidence"]
         assert evidence["tests"] == requirement["counts"][PASSED] > 0, requirement["id"]
         assert evidence["exchanges"] >= evidence["tests"], requirement["id"]
+        assert f"{evidence['tests']} passed tests, {evidence['exchanges']} requests" in report, requirement["id"]
 
 
 @pytest.fixture(scope="module")

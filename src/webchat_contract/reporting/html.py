@@ -217,7 +217,7 @@ def requirements_block(results: Mapping[str, Any], trend: Trend | None) -> str:
     return (
         '<div class="wcc-requirements-wrap"><h3>Requirements</h3>'
         '<table class="wcc-requirements" id="wcc-requirements"><thead><tr><th>id</th><th>concern</th>'
-        "<th>requirement</th><th>tests</th><th>result</th></tr></thead>"
+        "<th>requirement</th><th>tests</th><th>tried by</th><th>result</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 
@@ -229,9 +229,18 @@ def _requirement_row(requirement: Mapping[str, Any], failing_since: str | None) 
     return (
         f'<tr id="wcc-row-{slug(requirement["id"])}"><td><code>{escape(requirement["id"])}</code></td>'
         f"<td>{escape(requirement['concern'])}</td><td>{escape(requirement['text'])}</td>"
-        f'<td class="wcc-num">{tests}</td><td class="{outcome_class(requirement["result"])}">'
+        f'<td class="wcc-num">{tests}</td><td class="wcc-muted">{escape(_evidence(requirement))}</td>'
+        f'<td class="{outcome_class(requirement["result"])}">'
         f"{escape(requirement['result'])}{since}</td></tr>"
     )
+
+
+def _evidence(requirement: Mapping[str, Any]) -> str:
+    """How hard a requirement was tried: its passed tests and the requests they sent."""
+    evidence = requirement.get("evidence") or {}
+    if not evidence.get("tests"):
+        return "-"
+    return f"{evidence['tests']} passed tests, {evidence.get('exchanges', 0)} requests"
 
 
 # --- panels listing the tests of a matrix cell or requirement -----------------------------------------------------
