@@ -8,10 +8,19 @@ import subprocess
 import sys
 import time
 
-from suite_runner import ROOT
-from test_cleanup import DEPLOYMENTS, ours, reference, wait_for  # noqa: F401 - reference is a fixture
+import pytest
+from test_cleanup import DEPLOYMENTS, ours, wait_for
 
+from suite_runner import ROOT, admin_session
 from webchat_contract.journal import HEARTBEAT_STALE_SECONDS
+from webchat_contract.reference.server import EmbeddedTarget
+
+
+@pytest.fixture
+def reference(tmp_path):
+    with EmbeddedTarget(tmp_path / "target", misbehaviours=["slow"]) as target:
+        target.admin = admin_session(target.config_path)
+        yield target
 
 
 def sweep(reference, journal) -> subprocess.CompletedProcess:
@@ -39,7 +48,8 @@ def test_sweep_skips_the_deployments_of_a_live_run_and_sweeps_dead_ones(referenc
     journal.write_text(
         beat("wcc-aaaaaaaa-", os.getpid())
         + beat("wcc-bbbbbbbb-", os.getpid())
-        + json.dumps({"event": "ended", "run": "wcc-bbbbbbbb-", "time": time.time()}) + "\n"
+        + json.dumps({"event": "ended", "run": "wcc-bbbbbbbb-", "time": time.time()})
+        + "\n"
         + beat("wcc-cccccccc-", os.getpid(), age=HEARTBEAT_STALE_SECONDS + 5)
         + beat("wcc-dddddddd-", dead_pid())
     )
