@@ -150,6 +150,18 @@ def _check_url(reader: _Reader, key: str, url: str) -> str:
     return url.rstrip("/")
 
 
+def _check_base_url(reader: _Reader, url: str) -> str:
+    """The server's root: the suite adds the operations' paths (/api/v2/webchat/...) itself."""
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in url or "#" in url:
+        root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        reader.fail(
+            f"{reader.where('base_url')} must be the server's root, without a path, query or fragment "
+            f"(the suite adds /api/v2/webchat/... itself): write base_url = {root!r}, not {url!r}"
+        )
+    return url
+
+
 def _read_principal(source: str, name: str, data: Any) -> Principal:
     reader = _Reader(source, f"principals.{name}", data)
     reader.reject_unknown(PRINCIPAL_KEYS)
@@ -201,7 +213,7 @@ def parse(text: str, source: str) -> TargetConfig:
         top.fail("[target] table is missing")
     target = _Reader(source, "target", data["target"])
     target.reject_unknown(TARGET_KEYS)
-    base_url = _check_url(target, "base_url", target.get("base_url", str, required=True))
+    base_url = _check_base_url(target, _check_url(target, "base_url", target.get("base_url", str, required=True)))
     token_url = _check_url(target, "token_url", target.get("token_url", str, default_token_url(base_url)))
     timeout = target.get("timeout", (int, float), 10)
     if timeout <= 0:

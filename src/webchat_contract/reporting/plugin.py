@@ -21,11 +21,11 @@ from hypothesis import settings as hypothesis_settings
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html
+from . import history, html, junit, selection
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
 from .redact import Redactor, redact_json
-from .results import build_results, write_bundle
+from .results import build_results, partial_line, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DEFAULT_REPORTS_DIR = "reports"
@@ -59,6 +59,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(ReportingSession(config), "webchat-contract-reporting")
     if config.getoption("htmlpath", None):
         config.option.css = [*config.getoption("css", []), str(CSS_PATH)]
+        if selection.narrowed_by(config):  # a partial run's report goes with its bundle, under partial/
+            config.option.htmlpath = str(selection.partial_path(Path(config.option.htmlpath)))
 
 
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
@@ -272,6 +274,7 @@ class ReportingSession:
             self.write_error = f"cannot write the results: {error}"
         if self.html_report is not None:
             self.html_report.title = html.report_title(self.results["verdict"])
+        junit.add_run_error_case(self.config, self.results["run_errors"])
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
             self.pytest_terminal_summary(self.config.pluginmanager.get_plugin("terminalreporter"))
@@ -318,6 +321,7 @@ class ReportingSession:
             "exit_status": int(exitstatus),
             "complete": int(exitstatus) in COMPLETE_EXIT_CODES and not self.interrupted,
             "python": platform.python_version(),
+            "narrowed_by": selection.narrowed_by(self.config),
         }
 
     def target_facts(self) -> dict[str, Any]:
@@ -359,6 +363,8 @@ class ReportingSession:
         colour = {CONFORMANT: {"green": True}, NOT_CONFORMANT: {"red": True}}.get(verdict, {"yellow": True})
         terminalreporter.write_sep("=", f"webchat-contract: {verdict}", bold=True, **colour)
         terminalreporter.write_line(html.verdict_reason(self.results))
+        if self.results.get("partial"):
+            terminalreporter.write_line(partial_line(self.results["partial"]), yellow=True)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")
         terminalreporter.write_line(f"what to do next: {self.results['next_step']}")
