@@ -2,8 +2,10 @@
 
 import base64
 
+import pytest
+
 from webchat_contract.config import parse
-from webchat_contract.reporting.redact import MIN_PIECE, REDACTED, Redactor, redact_json
+from webchat_contract.reporting.redact import MIN_PIECE, REDACTED, Redactor, redact_in_place, redact_json
 
 TOKEN = "Zq3xT0kenValue-With_Length42xxxxxxxxxxxxxx"
 
@@ -48,3 +50,13 @@ def test_the_configuration_knows_the_basic_value_of_each_client():
 def test_json_is_redacted_in_every_string():
     data = {"message": f"quoted {TOKEN}", TOKEN: [TOKEN[:10], 3, None]}
     assert redact_json(data, Redactor([TOKEN])) == {"message": f"quoted {REDACTED}", REDACTED: [REDACTED, 3, None]}
+
+
+def test_a_failure_representation_keeps_its_structure_when_redacted():
+    try:
+        raise AssertionError(f"the target echoed {TOKEN}")
+    except AssertionError:
+        longrepr = pytest.ExceptionInfo.from_current().getrepr(showlocals=True)
+    redact_in_place(longrepr, Redactor([TOKEN]))
+    assert TOKEN[:MIN_PIECE] not in str(longrepr)
+    assert longrepr.reprcrash.message == f"AssertionError: the target echoed {REDACTED}"
