@@ -12,7 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from webchat_contract.client import ApiClient, Transcript
+from webchat_contract.config import ConfigError, parse
 from webchat_contract.reference.hostile import gzip_bomb
+from webchat_contract.target import Target
 from webchat_contract.transport import BoundedSession, ResponseTooLarge, ResponseTooSlow
 
 CAP = 64 * 1024
@@ -147,3 +149,11 @@ def test_the_transcript_shows_which_url_answered_after_a_redirect(origins):
     client.get("/redirect-away", authorization="Bearer other-origin-token")
     summary = client.transcript.exchanges[-1].summary()
     assert f"redirected: 302 {url}/redirect-away; answered by {other}/ok" in summary
+
+
+def test_the_cap_is_configured_per_target():
+    text = '[target]\nbase_url = "http://127.0.0.1:1"\n{}[principals.a]\npermissions = []\ntoken = "a-long-token"\n'
+    assert Target(parse(text.format("max_response_bytes = 2048\n"), "t.toml")).session.max_bytes == 2048
+    assert parse(text.format(""), "t.toml").max_response_bytes == 4 * 1024 * 1024
+    with pytest.raises(ConfigError, match=r"\[target\] max_response_bytes must be at least 1024"):
+        parse(text.format("max_response_bytes = 10\n"), "t.toml")
