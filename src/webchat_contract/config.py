@@ -5,6 +5,7 @@ Every mistake is reported as one :class:`ConfigError` line naming the file and t
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import tomllib
@@ -16,7 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 from . import spec
 
 ENV_VAR = "WEBCHAT_TARGET_CONFIG"
-TARGET_KEYS = {"base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second"}
+TARGET_KEYS = {
+    "base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second", "max_response_bytes"
+}  # fmt: skip
+# the suite reads no more of any one answer (inflated), so no target can exhaust the runner's memory
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # CONTRACT.md section 4: the suite keeps its request rate bounded; on this machine's own loopback it need not be
 DEFAULT_REMOTE_RATE = 10.0
 CREDENTIAL_KEYS = ("token", "token_env", "client_id", "client_id_env")
@@ -59,14 +64,20 @@ class TargetConfig:
     principals: dict[str, Principal]
     source: str = "(embedded reference target)"
     max_requests_per_second: float | None = None  # None: unbounded
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
     def is_loopback(self) -> bool:
         return is_loopback_url(self.base_url)
 
     def secrets(self) -> list[str]:
-        """Every secret value the configuration holds, for redaction."""
-        return [s for p in self.principals.values() for s in p.secrets()]
+        """Every secret value the configuration holds, for redaction: tokens, client secrets, and the Basic
+        credentials (base64 of id:secret) that carry a client secret to the token endpoint."""
+        found = [s for p in self.principals.values() for s in p.secrets()]
+        for p in self.principals.values():
+            if p.client_id is not None and p.client_secret:
+                found.append(base64.b64encode(f"{p.client_id}:{p.client_secret}".encode()).decode("ascii"))
+        return found
 
 
 def is_loopback_url(url: str) -> bool:
@@ -212,6 +223,9 @@ def parse(text: str, source: str) -> TargetConfig:
     )
     if rate is not None and rate <= 0:
         target.fail(f"{target.where('max_requests_per_second')} must be a positive number")
+    max_response_bytes = target.get("max_response_bytes", int, DEFAULT_MAX_RESPONSE_BYTES)
+    if max_response_bytes < 1024:
+        target.fail(f"{target.where('max_response_bytes')} must be at least 1024")
     principals_table = _Reader(source, "principals", data.get("principals", {}))
     if not principals_table.data:
         top.fail("no principal configured: add at least one [principals.NAME] table")
@@ -226,6 +240,7 @@ def parse(text: str, source: str) -> TargetConfig:
         principals=principals,
         source=source,
         max_requests_per_second=float(rate) if rate is not None else None,
+        max_response_bytes=max_response_bytes,
     )
 
 

@@ -24,12 +24,14 @@ from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceede
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import Journal, compact
+from .reporting.redact import Redactor
 from .spec import operation, operations, requirements
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
 # the configuration in use once the target is known (the embedded target's is known only after it started)
 ACTIVE_CONFIG_KEY = pytest.StashKey[TargetConfig]()
+TARGET_KEY = pytest.StashKey[Target]()
 NOT_VERIFIED = "not verified: "
 # exceptions that mean the suite could not do its job: an error of the run, not a verdict on the target
 RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)  # RunStopped is a TargetError
@@ -246,7 +248,9 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     from .reference.server import EmbeddedTarget, EmbeddedTargetError
 
     embedded = EmbeddedTarget(
-        tmp_path_factory.mktemp("reference-target"), faults=request.config.getoption("reference_fault")
+        tmp_path_factory.mktemp("reference-target"),
+        faults=request.config.getoption("reference_fault"),
+        misbehaviours=request.config.getoption("reference_misbehave"),
     )
     try:
         embedded.start()
@@ -261,6 +265,7 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 @pytest.fixture(scope="session")
 def webchat_target(request: pytest.FixtureRequest, webchat_config: TargetConfig) -> Target:
     target = Target(webchat_config)
+    request.config.stash[TARGET_KEY] = target
     _check_credentials(target, request.session)
     return target
 
@@ -277,11 +282,21 @@ class RunStopped(TargetError):
 def stop_run(session: pytest.Session, reason: str) -> NoReturn:
     """End the run with one line. A pytest-xdist worker must not call pytest.exit (the controller crashes on
     it): there the test errors with the reason and the worker stops."""
-    message = f"webchat-contract: {reason}"
+    message = run_redactor(session.config)(f"webchat-contract: {reason}")
     if is_xdist_worker(session.config):
         session.shouldstop = message
-        raise RunStopped(reason)
+        raise RunStopped(message.removeprefix("webchat-contract: "))
     pytest.exit(message, returncode=3)
+
+
+def run_redactor(config: pytest.Config) -> Redactor:
+    """The redaction every output of this process goes through: the target's (it learns each token fetched),
+    else one knowing the configured secrets."""
+    target = config.stash.get(TARGET_KEY, None)
+    if target is not None:
+        return target.redactor
+    loaded = config.stash.get(ACTIVE_CONFIG_KEY, None) or config.stash.get(CONFIG_KEY, None)
+    return Redactor(loaded.secrets() if loaded is not None else ())
 
 
 def _check_credentials(target: Target, session: pytest.Session) -> None:
