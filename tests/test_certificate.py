@@ -183,3 +183,38 @@ def test_an_unreachable_target_leaves_one_junit_error_naming_the_cause(tmp_path)
     assert (
         error is not None and f"127.0.0.1:{port}" in error.get("message") and "cannot connect" in error.get("message")
     )
+
+
+class FakeConfig:
+    def __init__(self, *args: str, **options):
+        from types import SimpleNamespace
+
+        from webchat_contract import layout
+
+        self.args = list(args)
+        self.option = SimpleNamespace(**{"keyword": "", "markexpr": "", "requirement": [], "deselect": [], **options})
+        self.invocation_params = SimpleNamespace(dir=layout.CHECKOUT_DIR)
+
+
+@pytest.mark.parametrize(
+    ("config", "narrowed"),
+    [
+        (FakeConfig("suites"), []),
+        (FakeConfig("."), []),
+        (FakeConfig("/elsewhere/test_other_project.py"), []),
+        (FakeConfig("suites/test_crud.py"), ["suites/test_crud.py"]),
+        (
+            FakeConfig("suites/test_crud.py::test_deployment_lifecycle"),
+            ["suites/test_crud.py::test_deployment_lifecycle"],
+        ),
+        (FakeConfig("suites", keyword="crud"), ["-k crud"]),
+        (FakeConfig("suites", markexpr="auth"), ["-m auth"]),
+        (FakeConfig("suites", requirement=["WC-DEP-LIST"]), ["--requirement WC-DEP-LIST"]),
+        (FakeConfig("suites", deselect=["suites/test_auth.py"]), ["--deselect suites/test_auth.py"]),
+        (FakeConfig("suites", lf=True), ["--lf"]),
+    ],
+)
+def test_what_narrows_a_run_to_part_of_the_suite(config, narrowed):
+    from webchat_contract.reporting.selection import narrowed_by
+
+    assert narrowed_by(config) == narrowed
