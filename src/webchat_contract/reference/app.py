@@ -35,6 +35,7 @@ from webchat_contract.reference.faults import (
     ANY_TOKEN_ACCEPTED,
     BOOLEAN_AS_STRING,
     CLIENT_ID_HONOURED,
+    CONTENT_TYPE_WITHOUT_BODY_REFUSED,
     DELETE_ANSWERS_200_WITH_BODY,
     DELETE_KEEPS_DEPLOYMENT,
     DROPPED_FIELD,
@@ -201,9 +202,16 @@ class ReferenceTarget:
         deployment_id = next(iter(request.path_params.values()), None)
         call = Call(op, request.headers, raw_body, deployment_id)
         try:
+            self._refuse_content_type_without_body(call)
             return self._answer(call)
         except ApiError as error:
             return self._error_answer(error)
+
+    def _refuse_content_type_without_body(self, call: Call) -> None:
+        """The content-type-without-body-refused fault: a strict media-type filter on the operations without a body."""
+        takes_no_body = call.op.request_model is None and call.raw_body == b""
+        if CONTENT_TYPE_WITHOUT_BODY_REFUSED in self.faults and takes_no_body and "content-type" in call.headers:
+            raise ApiError(415, "unsupported.media.type", "A request without a body must not carry a Content-Type.")
 
     def _error_answer(self, error: ApiError) -> Response:
         if ERROR_NOT_JSON in self.faults:
