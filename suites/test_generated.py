@@ -56,6 +56,7 @@ def call_kwargs(webchat_target):
         "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},
         "timeout": webchat_target.config.timeout,
         "verify": webchat_target.config.verify_tls,
+        "session": webchat_target.session,
     }
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+import threading
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +38,8 @@ class SuiteRun:
     messages: dict[str, str]  # test name -> failure / skip message
     requirements: dict[str, tuple[str, ...]]  # test name -> the requirement ids it declares
     reports: Path
+    peak_rss_mb: float = 0.0  # the pytest process's own peak resident memory
+    seconds: float = 0.0
 
     def with_outcome(self, outcome: str) -> list[str]:
         return sorted(name for name, got in self.outcomes.items() if got == outcome)
@@ -58,9 +63,27 @@ def run_suite(reports: Path, *args: str, faults: tuple[str, ...] = (), timeout: 
     # cached bytecode: pytest rewrites every module of every plugin's distribution at start, seconds per run
     # and no pytest-xdist variables of a worker running this very test
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE" and not k.startswith("PYTEST_XDIST")}
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, env=env)
+    returncode, output, peak_rss_mb, seconds = _run_measured(command, env, timeout)
     outcomes, messages, requirements = _read_junit(reports / "junit.xml")
-    return SuiteRun(done.returncode, done.stdout + done.stderr, outcomes, messages, requirements, reports)
+    return SuiteRun(returncode, output, outcomes, messages, requirements, reports, peak_rss_mb, seconds)
+
+
+def _run_measured(command: list[str], env: dict[str, str], timeout: float) -> tuple[int, str, float, float]:
+    """Run to its end (killed past ``timeout``): exit status, output, peak RSS in MB (of that process alone, from
+    wait4), seconds taken."""
+    started = time.monotonic()
+    with tempfile.TemporaryFile() as output:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, env=env)
+        killer = threading.Timer(timeout, process.kill)
+        killer.start()
+        try:
+            _, status, usage = os.wait4(process.pid, 0)
+        finally:
+            killer.cancel()
+        process.returncode = os.waitstatus_to_exitcode(status)
+        output.seek(0)
+        text = output.read().decode("utf-8", "replace")
+    return process.returncode, text, usage.ru_maxrss / 1024, time.monotonic() - started
 
 
 def _read_junit(path: Path) -> tuple[dict[str, str], dict[str, str], dict[str, tuple[str, ...]]]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 
-import requests
 import schemathesis
 from schemathesis import GenerationMode
 
 from . import spec
-from .checks import check_fields_equal
+from .checks import check_fields_equal, json_body
 from .operations import GET, GET_SETTINGS, PUT_SETTINGS, UPDATE
+from .transport import BoundedSession
 
 
 @functools.cache
@@ -51,6 +51,14 @@ def put_persisted(ctx, response, case):
     request = response.request
     url = request.url.split("?")[0]
     headers = {"Authorization": request.headers.get("Authorization", "")}
-    fetched = requests.get(url, headers=headers, timeout=10, verify=response.verify)
-    check_fields_equal(spec.declared_part(read.response_model, case.body), fetched.json(), fetched)
+    fetched = _session_of(ctx).get(url, headers=headers, verify=response.verify)
+    check_fields_equal(spec.declared_part(read.response_model, case.body), json_body(fetched), fetched)
     return True
+
+
+def _session_of(ctx) -> BoundedSession:
+    """The session the case was sent with (the run's, given in call_kwargs); schemathesis keeps it in the
+    context's internals."""
+    kwargs = getattr(getattr(ctx, "internals", None), "transport_kwargs", None) or {}
+    session = kwargs.get("session")
+    return session if isinstance(session, BoundedSession) else BoundedSession()

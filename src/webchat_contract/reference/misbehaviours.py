@@ -15,6 +15,7 @@ from typing import Any
 from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from webchat_contract.reference import hostile
 from webchat_contract.reference.errors import error_response
 from webchat_contract.reference.faults import known_names
 
@@ -39,6 +40,7 @@ MISBEHAVIOURS: dict[str, str] = {
     ALWAYS_500: "every API request is answered 500 with an ErrorBody",
     THROTTLE: f"one in every {THROTTLE_EVERY} API requests is answered 429 with Retry-After: {THROTTLE_RETRY_AFTER}",
     THROTTLE_FOREVER: f"every API request is answered 429 with Retry-After: {THROTTLE_FOREVER_RETRY_AFTER}",
+    **hostile.HOSTILE,
 }
 
 BAD_GATEWAY_PAGE = (
@@ -62,8 +64,11 @@ class Misbehaving:
         self._requests = 0  # API requests seen, for throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if scope["type"] == "http" and hostile.ECHO_CREDENTIALS in self.modes:
+            app = hostile.EchoingCredentials(app)
         if scope["type"] != "http" or not self.modes or scope["path"] in self.spared_paths:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         self._requests += 1
         if SLOW in self.modes:
@@ -74,9 +79,14 @@ class Misbehaving:
         if DROP_CONNECTION in self.modes:
             await _drop_connection(receive)
             return
+        replacing = sorted(self.modes & hostile.REPLACING)
+        if replacing:
+            await _drain(receive)
+            await hostile.answer_instead(replacing[0], scope, receive, send)
+            return
         substitute = self._substitute_answer()
         if substitute is None:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         await _drain(receive)
         await substitute(scope, receive, send)
