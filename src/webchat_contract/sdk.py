@@ -72,19 +72,25 @@ def web_chat_api(
     principal = target.config.principals.get(principal_name) if principal_name else None
     if token is not None:
         api_client.access_token = token
-    elif (
-        principal is not None and principal.uses_client_credentials and _sdk_logs_in_at(target.config.token_url, target)
-    ):
-        with quiet():
-            api_client.get_client_credentials_token(principal.client_id, principal.client_secret)
     elif principal is not None:
-        api_client.access_token = target.token_of(principal)
+        api_client.access_token = _sdk_login(api_client, target, principal) or target.token_of(principal)
     target.transcript.add_secrets([api_client.access_token])
     return sdk.WebChatApi(api_client)
 
 
-def _sdk_logs_in_at(token_url: str, target: Target) -> bool:
-    return _sdk_login_url(target) == token_url
+def _sdk_login(api_client: Any, target: Target, principal: Any) -> str | None:
+    """The token of the SDK's own client-credentials flow, when the target's token URL is where the SDK looks for it.
+    The token endpoint is no part of the contract: when the SDK's flow fails there, the suite's token is used."""
+    if not principal.uses_client_credentials or _sdk_login_url(target) != target.config.token_url:
+        return None
+    try:
+        with quiet():
+            api_client.get_client_credentials_token(principal.client_id, principal.client_secret)
+    except TargetError:
+        raise
+    except Exception:
+        return None
+    return api_client.access_token or None
 
 
 def _sdk_login_url(target: Target) -> str:
