@@ -1,6 +1,7 @@
 """Requests as the platform's own clients send them: every operation, sent with the headers of the official SDKs
 (Content-Type JSON on bodiless GET and DELETE too, purecloud-sdk, User-Agent) and one more header no one knows,
-answers its documented success; a bodiless request is served whatever its Content-Type (CONTRACT.md section 1).
+answers its documented success, and so does the minimal request a hand-written client sends; a bodiless request is
+served whatever its Content-Type, or none (CONTRACT.md section 1).
 
 The suite's client sends the SDK shape everywhere, but falls back to the minimal shape when a target refuses it, so
 that refusal is judged here, once, and not by every test that needed to read something.
@@ -36,6 +37,14 @@ def test_sdk_shaped_request_is_served(operation, client_holding, valid_request):
     call = valid_request(operation)
     response = call.send(client_holding(operation.permission), shape=request_shape.SDK, headers=EXTRA_HEADER)
     check_success(response, operation)
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+def test_minimal_request_is_served(operation, client_holding, valid_request):
+    """The bare minimum a hand-written client sends (no Content-Type without a body, no SDK headers) is served too:
+    the suite's other tests send the SDK shape."""
+    call = valid_request(operation)
+    check_success(call.send(client_holding(operation.permission), shape=request_shape.MINIMAL), operation)
 
 
 @pytest.mark.parametrize("operation", BODILESS)

@@ -8,7 +8,7 @@ import pytest
 from suite_runner import run_suite
 from webchat_contract import config, request_shape
 from webchat_contract.operations import LIST
-from webchat_contract.reference.faults import CONTENT_TYPE_WITHOUT_BODY_REFUSED
+from webchat_contract.reference.faults import CONTENT_TYPE_REQUIRED, CONTENT_TYPE_WITHOUT_BODY_REFUSED
 from webchat_contract.reference.server import InProcessTarget
 from webchat_contract.target import Target
 
@@ -63,3 +63,11 @@ def test_refusing_sdk_shaped_requests_fails_exactly_wc_req_client_headers(tmp_pa
         "test_sdk_shaped_request_is_served",
         "test_bodiless_request_is_served_whatever_its_content_type",
     }
+
+
+def test_a_target_requiring_a_content_type_serves_the_sdk_shape_but_not_the_minimal_one():
+    with InProcessTarget(faults=[CONTENT_TYPE_REQUIRED]) as served:
+        target = Target(config.parse(served.config_toml(), "requiring.toml"))
+        client = target.client("admin")
+        assert client.get(LIST.path).status_code == 200
+        assert client.get(LIST.path, shape=request_shape.MINIMAL).status_code == 415
