@@ -13,7 +13,7 @@ from webchat_contract.reference.server import InProcessTarget
 from webchat_contract.target import Target
 
 SDK_SUITE = "suites/test_sdk.py"
-needs_the_extra = pytest.mark.skipif(sdk.load() is None, reason="the sdk extra is not installed")
+needs_the_extra = pytest.mark.skipif(not sdk.installed(), reason="the sdk extra is not installed")
 
 
 def results_of(run) -> dict:

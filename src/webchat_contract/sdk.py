@@ -9,6 +9,7 @@ is imported only when an SDK test runs.
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import re
 import warnings
@@ -34,6 +35,11 @@ Observer = Callable[[str, str, Any], None]
 
 class SdkBroke(AssertionError):
     """The SDK could not do what its user asked, against an answer of the target."""
+
+
+def installed() -> bool:
+    """Whether the ``sdk`` extra is installed (without importing the SDK)."""
+    return importlib.util.find_spec(PACKAGE) is not None
 
 
 @functools.cache
