@@ -375,10 +375,12 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     """Creates deployments for tests and deletes all of them at the end of the run."""
     creator = client_holding(operation("postWebchatDeployments").permission)
     deleter = client_holding(operation("deleteWebchatDeployment").permission)
-    journal = Journal(journal_path(request.config), webchat_target.base_url)
+    journal = Journal(journal_path(request.config), webchat_target.base_url, redact=webchat_target.redactor)
+    journal.start_heartbeat(run_prefix)  # sweep leaves a live run's deployments alone
     tracker = DeploymentTracker(creator, deleter, run_prefix, journal)
     yield tracker
     left = tracker.delete_all()
+    journal.stop_heartbeat(run_prefix)
     if not left and not is_xdist_worker(request.config):  # workers share the file: leave it to serial runs
         compact(journal.path)
     if left:

@@ -79,7 +79,11 @@ def verdict_reason(results: Mapping[str, Any]) -> str:
     total = sum(counts.values())
     tests = sum(results["summary"]["tests"].values())
     if results["verdict"] == CONFORMANT:
-        return f"all {total} requirements passed ({tests} tests)"
+        optional = [r for r in results["requirements"] if r["result"] != PASSED]
+        unverified = "; ".join(f"{r['id']} not verified (install webchat-contract[{r['extra']}])" for r in optional)
+        return f"all {total - len(optional)} requirements passed ({tests} tests)" + (
+            f"; {unverified}" if optional else ""
+        )
     if results["verdict"] == NOT_CONFORMANT:
         failed = [r["id"] for r in results["requirements"] if r["result"] == FAILED]
         return f"{len(failed)} of {total} requirements failed: {', '.join(failed)}"

@@ -26,7 +26,7 @@ from . import baseline, exchanges, history, html, junit, selection, terminal
 from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
-from .redact import Redactor, redact_json
+from .redact import Redactor, redact_in_place, redact_json
 from .results import build_results, partial_line, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
@@ -137,7 +137,9 @@ def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     if isinstance(longrepr, tuple):
         report.longrepr = (*longrepr[:2], redact(str(longrepr[2])))
     elif longrepr is not None and redact.leaks(str(longrepr)):
-        report.longrepr = redact(str(longrepr))
+        redact_in_place(longrepr, redact)
+        if redact.leaks(str(longrepr)):  # something the walk did not reach: the text, redacted, is what is left
+            report.longrepr = redact(str(longrepr))
     report.sections = [(title, redact(content)) for title, content in report.sections]
     report.user_properties = [(name, redact_json(value, redact)) for name, value in report.user_properties]
     facts = getattr(report, REPORT_ATTRIBUTE, None)

@@ -18,8 +18,17 @@ from .outcomes import ERROR, FAILED, NOT_VERIFIED, PASSED
 REPORT_ATTRIBUTE = "webchat"
 CUT_OFF_PHASE = "cut off"  # a test that was running when the run stopped: pytest made no report for it
 # matrix columns, in reading order; a suite module test_<name>.py is the concern <name> (with these aliases)
-CONCERNS = ("happy path", "permissions", "authentication", "crud", "validation", "generated")
-CONCERN_ALIASES = {"auth": "authentication"}
+CONCERNS = (
+    "happy path",
+    "permissions",
+    "authentication",
+    "crud",
+    "validation",
+    "generated",
+    "client headers",
+    "official SDK",
+)
+CONCERN_ALIASES = {"auth": "authentication", "sdk": "official SDK"}
 OTHER_CONCERN = "other"
 _MODULE_NAME = re.compile(r"^test_(?P<concern>\w+)\.py$")
 # pytest-xdist --dist loadgroup appends "@<group>" to the node ids of grouped tests; parameters end with "]"
