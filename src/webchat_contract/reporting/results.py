@@ -87,16 +87,16 @@ def requirement_entries(tests: list[TestRecord], catalog: Mapping[str, spec.Requ
     return entries
 
 
-def evidence(tests: list[TestRecord]) -> dict[str, int]:
-    """How hard a requirement was tried: the tests of it that passed, and the requests they sent."""
-    passed = [t for t in tests if t.outcome == PASSED]
-    return {"tests": len(passed), "exchanges": sum(t.exchanges for t in passed)}
-
-
 def holds_verdict(entry: Mapping[str, Any]) -> bool:
     """A requirement of an optional extra (the official SDK) that was not verified does not hold the verdict back:
     without the extra a run is judged on the contract alone, and the certificate still says it was not verified."""
     return not (entry.get("extra") and entry["result"] == NOT_VERIFIED)
+
+
+def evidence(tests: list[TestRecord]) -> dict[str, int]:
+    """How hard a requirement was tried: the tests of it that passed, and the requests they sent."""
+    passed = [t for t in tests if t.outcome == PASSED]
+    return {"tests": len(passed), "exchanges": sum(t.exchanges for t in passed)}
 
 
 def matrix(tests: list[TestRecord]) -> dict[str, dict[str, dict[str, Any]]]:
