@@ -69,7 +69,8 @@ def web_chat_api(
     target: Target, principal_name: str | None, token: str | None = None, observe: Observer | None = None
 ) -> Any:
     """A ``WebChatApi`` acting as a configured principal (its token from the SDK's own client-credentials flow where
-    the target's token endpoint is where the SDK looks for it), or with ``token`` as it is. ``observe(method, path,
+    the target's token endpoint is where the SDK looks for it), or with ``token`` as it is (not a secret:
+    a token the target must not know). ``observe(method, path,
     response)`` sees every API answer before the SDK does (to track what a POST created, whatever the SDK does)."""
     sdk = load()
     api_client = sdk.ApiClient(host=target.base_url)
@@ -80,7 +81,7 @@ def web_chat_api(
         api_client.access_token = token
     elif principal is not None:
         api_client.access_token = _sdk_login(api_client, target, principal) or target.token_of(principal)
-    target.transcript.add_secrets([api_client.access_token])
+        target.transcript.add_secrets([api_client.access_token])
     return sdk.WebChatApi(api_client)
 
 
