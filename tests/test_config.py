@@ -1,5 +1,6 @@
 """The target config file: the documented form loads; every mistake is one line naming the file and key."""
 
+import base64
 import subprocess
 import sys
 import textwrap
@@ -92,7 +93,8 @@ def test_client_credentials_and_env_vars(monkeypatch):
     assert loaded.principals["cc-env"].client_id == "client-from-env"
     assert loaded.principals["cc"].client_secret == "s3cret-value" and loaded.principals["cc"].uses_client_credentials
     assert loaded.principals["env"].token == "t0ken-value"
-    assert set(loaded.secrets()) == {"s3cret-value", "t0ken-value"}
+    basic = {base64.b64encode(f"{client}:s3cret-value".encode()).decode() for client in ("id", "client-from-env")}
+    assert set(loaded.secrets()) == {"s3cret-value", "t0ken-value"} | basic
 
 
 @pytest.mark.parametrize(
@@ -185,10 +187,16 @@ def test_config_path_taken_for_a_test_path_is_one_clear_line(tmp_path):
     good.write_text(
         '[target]\nbase_url = "http://127.0.0.1:9"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
-    run = run_pytest(tmp_path, "--target-config", str(good))
+    # the suite's plugin loaded before pytest reads the command line (-p) can say what happened in one line
+    run = run_pytest(tmp_path, "-p", "webchat_contract.plugin", "--target-config", str(good))
     assert run.returncode == 4
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and f"pytest suites --target-config {good}" in errors[0]
+    # without it, the suite's conftest is never found there (its plugin is active only where it asks for it):
+    # pytest's own usage error, still naming the option
+    run = run_pytest(tmp_path, "--target-config", str(good))
+    assert run.returncode == 4 and "Traceback" not in run.stderr
+    assert "unrecognized arguments: --target-config" in run.stderr
 
 
 def test_request_rate_is_bounded_off_this_machine_unless_configured():

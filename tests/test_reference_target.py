@@ -39,6 +39,7 @@ from webchat_contract.reference import (
     validate_misbehaviours,
 )
 from webchat_contract.reference.faults import wrong_permission_for
+from webchat_contract.reference.hostile import HOSTILE
 from webchat_contract.reference.principals import short_verb
 
 LIST = spec.operation("getWebchatDeployments")
@@ -877,6 +878,7 @@ def test_throttle_forever_answers_429_to_every_request(serve: Callable[..., InPr
 
 def test_every_misbehaviour_has_a_test() -> None:
     tested = {"hang", "slow", "drop-connection", "html-errors", "always-500", "throttle", "throttle-forever"}
+    tested |= set(HOSTILE)  # in test_hostile_targets.py
     assert set(MISBEHAVIOURS) == tested
 
 

@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from webchat_contract import spec
-from webchat_contract.reference.bodies import parse_body, read_body, storable_fields
+from webchat_contract.reference.bodies import BODY_READ_TIMEOUT, parse_body, read_body, storable_fields
 from webchat_contract.reference.credentials import Credentials
 from webchat_contract.reference.errors import (
     ApiError,
@@ -170,8 +170,16 @@ def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] 
 class ReferenceTarget:
     """State and behaviour behind the app; ``create_app`` wires it into Starlette."""
 
-    def __init__(self, principals: Principals, faults: Iterable[str], deployment_limit: int, token_ttl: int) -> None:
+    def __init__(
+        self,
+        principals: Principals,
+        faults: Iterable[str],
+        deployment_limit: int,
+        token_ttl: int,
+        body_read_timeout: float = BODY_READ_TIMEOUT,
+    ) -> None:
         self.faults = validate_faults(faults)
+        self.body_read_timeout = body_read_timeout
         self.credentials = Credentials(principals, token_ttl)
         deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
         self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
@@ -199,11 +207,14 @@ class ReferenceTarget:
     # --- API operations --------------------------------------------------------------------------------------
 
     async def handle(self, op: spec.Operation, request: Request) -> Response:
-        # The body is read in full first (reading decides nothing); every decision below is synchronous.
-        raw_body = await read_body(request)
+        # Nobody unauthenticated gets a body read (memory, time); then the body is read in full (reading decides
+        # nothing), and every decision below is synchronous.
         deployment_id = next(iter(request.path_params.values()), None)
-        call = Call(op, request.headers, raw_body, deployment_id)
+        call = Call(op, request.headers, None, deployment_id)
         try:
+            if self._checks()[0] == self._authenticate:
+                self._authenticate(call)
+            call.raw_body = await read_body(request, timeout=self.body_read_timeout)
             self._refuse_for_content_type(call)
             return self._answer(call)
         except ApiError as error:
@@ -412,11 +423,14 @@ class ReferenceTarget:
     # --- OAuth client-credentials grant ----------------------------------------------------------------------
 
     async def issue_token(self, request: Request) -> Response:
-        raw_body = await read_body(request)
         principal = self._client(request.headers.get("authorization"))
-        if principal is None:
+        if principal is None:  # answered before reading the body: an unknown client gets no memory or time
             challenge = {"WWW-Authenticate": 'Basic realm="oauth"'}
             return oauth_error_response(401, "invalid_client", "Client authentication failed.", headers=challenge)
+        try:
+            raw_body = await read_body(request, timeout=self.body_read_timeout)
+        except ApiError as error:
+            return oauth_error_response(error.status, "invalid_request", error.message, headers=error.headers)
         form = _form_fields(raw_body, request.headers.get("content-type"))
         if form is None:
             return oauth_error_response(400, "invalid_request", f"The request body must be {FORM_MEDIA_TYPE}.")
@@ -456,10 +470,11 @@ def create_app(
     deployment_limit: int = 10,
     token_ttl: int = 86400,
     misbehaviours: Iterable[str] = frozenset(),
+    body_read_timeout: float = BODY_READ_TIMEOUT,
 ) -> Starlette:
     """The reference target; ``faults`` (names from ``FAULTS``) turn on deliberate contract violations,
     ``misbehaviours`` (names from ``MISBEHAVIOURS``) hostile conditions for the suite to survive."""
-    target = ReferenceTarget(principals, faults, deployment_limit, token_ttl)
+    target = ReferenceTarget(principals, faults, deployment_limit, token_ttl, body_read_timeout)
     modes = validate_misbehaviours(misbehaviours)
     counts = {"requests": 0}
     middleware = [Middleware(RequestCounter, counts=counts)]

@@ -87,6 +87,8 @@ class TestRecord:
     principal: str | None = None
     rerun: str | None = None
     phases: list[Phase] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # what it found broken (see failures.py)
+    exchanges: int = 0  # requests it sent
 
     @property
     def concern(self) -> str:
@@ -134,6 +136,7 @@ class TestRecord:
             "requirements": self.requirements,
             "message": self.message,
         }
+        data["exchanges"] = self.exchanges
         if self.outcome in (FAILED, ERROR) and self.rerun:
             data["rerun"] = self.rerun
         return data
@@ -166,6 +169,8 @@ class RunRecorder:
         record.operations = facts.get("operations") or record.operations
         record.principal = facts.get("principal") or record.principal
         record.rerun = facts.get("rerun") or record.rerun
+        record.failures += facts.get("failures") or []
+        record.exchanges = max(record.exchanges, int(facts.get("exchanges") or 0))
         record.phases.append(Phase(report.when, facts["outcome"], facts.get("message", ""), report.duration or 0.0))
 
     def add_cut_off(self, reported_as: str, cause: str) -> None:
