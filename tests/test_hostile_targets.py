@@ -67,7 +67,8 @@ def verdict(run: SuiteRun) -> str:
 @pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
 def test_echoing_target_leaks_no_secret_anywhere(workers, hostile_target, tmp_path):
     target, config = hostile_target("echo-credentials", faults=(MANY_FAILURES,))
-    run = run_suite(tmp_path / "reports", f"--target-config={config}", *workers)
+    # --tb=short: every failure's traceback on the terminal too (by default it shows the causes only)
+    run = run_suite(tmp_path / "reports", f"--target-config={config}", "--tb=short", *workers)
     show(run, f"echo-credentials {' '.join(workers)}")
     assert len(run.failed) >= 20, run.output
     assert "you sent Authorization" in run.output  # the target did echo, into what the run wrote

@@ -35,6 +35,8 @@ from webchat_contract.reference.faults import (
     ANY_TOKEN_ACCEPTED,
     BOOLEAN_AS_STRING,
     CLIENT_ID_HONOURED,
+    CONTENT_TYPE_REQUIRED,
+    CONTENT_TYPE_WITHOUT_BODY_REFUSED,
     DELETE_ANSWERS_200_WITH_BODY,
     DELETE_KEEPS_DEPLOYMENT,
     DROPPED_FIELD,
@@ -212,9 +214,21 @@ class ReferenceTarget:
             if self._checks()[0] == self._authenticate:
                 self._authenticate(call)
             call.raw_body = await read_body(request, timeout=self.body_read_timeout)
+            self._refuse_for_content_type(call)
             return self._answer(call)
         except ApiError as error:
             return self._error_answer(error)
+
+    def _refuse_for_content_type(self, call: Call) -> None:
+        """The content-type-* faults: a media-type filter on the operations without a body, too strict one way or
+        the other."""
+        if call.op.request_model is not None or call.raw_body != b"":
+            return
+        carries = "content-type" in call.headers
+        if CONTENT_TYPE_WITHOUT_BODY_REFUSED in self.faults and carries:
+            raise ApiError(415, "unsupported.media.type", "A request without a body must not carry a Content-Type.")
+        if CONTENT_TYPE_REQUIRED in self.faults and not carries:
+            raise ApiError(415, "unsupported.media.type", "Every request must carry Content-Type: application/json.")
 
     def _error_answer(self, error: ApiError) -> Response:
         if ERROR_NOT_JSON in self.faults:

@@ -18,8 +18,17 @@ from .outcomes import ERROR, FAILED, NOT_VERIFIED, PASSED
 REPORT_ATTRIBUTE = "webchat"
 CUT_OFF_PHASE = "cut off"  # a test that was running when the run stopped: pytest made no report for it
 # matrix columns, in reading order; a suite module test_<name>.py is the concern <name> (with these aliases)
-CONCERNS = ("happy path", "permissions", "authentication", "crud", "validation", "generated")
-CONCERN_ALIASES = {"auth": "authentication"}
+CONCERNS = (
+    "happy path",
+    "permissions",
+    "authentication",
+    "crud",
+    "validation",
+    "generated",
+    "client headers",
+    "official SDK",
+)
+CONCERN_ALIASES = {"auth": "authentication", "sdk": "official SDK"}
 OTHER_CONCERN = "other"
 _MODULE_NAME = re.compile(r"^test_(?P<concern>\w+)\.py$")
 # pytest-xdist --dist loadgroup appends "@<group>" to the node ids of grouped tests; parameters end with "]"
@@ -78,6 +87,8 @@ class TestRecord:
     principal: str | None = None
     rerun: str | None = None
     phases: list[Phase] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # what it found broken (see failures.py)
+    exchanges: int = 0  # requests it sent
 
     @property
     def concern(self) -> str:
@@ -125,6 +136,7 @@ class TestRecord:
             "requirements": self.requirements,
             "message": self.message,
         }
+        data["exchanges"] = self.exchanges
         if self.outcome in (FAILED, ERROR) and self.rerun:
             data["rerun"] = self.rerun
         return data
@@ -157,6 +169,8 @@ class RunRecorder:
         record.operations = facts.get("operations") or record.operations
         record.principal = facts.get("principal") or record.principal
         record.rerun = facts.get("rerun") or record.rerun
+        record.failures += facts.get("failures") or []
+        record.exchanges = max(record.exchanges, int(facts.get("exchanges") or 0))
         record.phases.append(Phase(report.when, facts["outcome"], facts.get("message", ""), report.duration or 0.0))
 
     def add_cut_off(self, reported_as: str, cause: str) -> None:
