@@ -6,6 +6,7 @@ import json
 import shlex
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # auth uses this module's json_or_none
 
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 BODY_EXCERPT = 4000
+MAX_EXCHANGES = 50
 _UNSET: Any = object()
 
 
@@ -79,10 +81,11 @@ class Exchange:
 
 
 class Transcript:
-    """The exchanges of the test that is running; the plugin clears it before each test."""
+    """The last exchanges of the test that is running (a test drawing hundreds of examples keeps only the last
+    MAX_EXCHANGES, each a summary with body excerpts); the plugin clears it before each test."""
 
     def __init__(self, secrets: list[str] | None = None, redactor: Redactor | None = None):
-        self.exchanges: list[Exchange] = []
+        self.exchanges: deque[Exchange] = deque(maxlen=MAX_EXCHANGES)
         self.redactor = redactor if redactor is not None else Redactor()
         self.redactor.add(secrets or [])
         self._lock = threading.Lock()
@@ -102,7 +105,7 @@ class Transcript:
 
     def clear(self) -> None:
         with self._lock:
-            self.exchanges = []
+            self.exchanges.clear()
 
 
 def _headers_for_record(headers: Any, transcript: Transcript) -> dict[str, str]:
