@@ -904,6 +904,8 @@ def test_throttle_forever_answers_429_to_every_request(serve: Callable[..., InPr
 def test_every_misbehaviour_has_a_test() -> None:
     tested = {"hang", "slow", "drop-connection", "html-errors", "always-500", "throttle", "throttle-forever"}
     tested |= set(HOSTILE)  # in test_hostile_targets.py
+    tested |= {"throttle-every-7th"}  # in test_misbehaving_targets.py
+    tested |= {"collection-writes"}  # in test_safety.py
     assert set(MISBEHAVIOURS) == tested
 
 
