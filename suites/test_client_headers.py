@@ -13,7 +13,8 @@ from webchat_contract import request_shape, spec
 from webchat_contract.checks import check_success
 from webchat_contract.request_shape import Shape
 
-pytestmark = pytest.mark.requirement("WC-REQ-CLIENT-HEADERS")
+CLIENT_HEADERS = "WC-REQ-CLIENT-HEADERS"
+pytestmark = pytest.mark.requirement(CLIENT_HEADERS)
 
 EXTRA_HEADER = {"X-Wcc-Unknown-Header": "any value"}
 # a bodiless request carrying a Content-Type that is not even JSON
@@ -36,7 +37,7 @@ def test_sdk_shaped_request_is_served(operation, client_holding, valid_request):
     """The exact headers of the official SDKs, plus an extra one, on every operation."""
     call = valid_request(operation)
     response = call.send(client_holding(operation.permission), shape=request_shape.SDK, headers=EXTRA_HEADER)
-    check_success(response, operation)
+    check_success(response, operation, requirement=CLIENT_HEADERS)
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
@@ -44,11 +45,15 @@ def test_minimal_request_is_served(operation, client_holding, valid_request):
     """The bare minimum a hand-written client sends (no Content-Type without a body, no SDK headers) is served too:
     the suite's other tests send the SDK shape."""
     call = valid_request(operation)
-    check_success(call.send(client_holding(operation.permission), shape=request_shape.MINIMAL), operation)
+    check_success(
+        call.send(client_holding(operation.permission), shape=request_shape.MINIMAL),
+        operation,
+        requirement=CLIENT_HEADERS,
+    )
 
 
 @pytest.mark.parametrize("operation", BODILESS)
 def test_bodiless_request_is_served_whatever_its_content_type(operation, client_holding, valid_request):
     call = valid_request(operation)
     response = call.send(client_holding(operation.permission), shape=ODD_CONTENT_TYPE)
-    check_success(response, operation)
+    check_success(response, operation, requirement=CLIENT_HEADERS)
