@@ -7,6 +7,8 @@ Whether the target answered the right status is judged by the other suites; here
 was a refusal, the rest of the test is not verified.
 """
 
+import uuid
+
 import pytest
 
 from webchat_contract import sdk, spec
@@ -119,7 +121,7 @@ def test_put_and_delete_settings(sdk_as, settings_guard):
 def test_refusals_parse_into_error_body(sdk_as, webchat_target):
     """401 (a token the target does not know) and 403 (a principal lacking the permission) as the SDK sees them."""
     sdk_as(LIST.permission)  # skips without the extra
-    sdk.drive(sdk.web_chat_api(webchat_target, None, token="wcc-unknown-token-for-the-sdk"), LIST)
+    sdk.drive(sdk.web_chat_api(webchat_target, None, token=f"wcc-unknown-{uuid.uuid4().hex}"), LIST)
     lacking = webchat_target.lacking(LIST.permission)
     if not lacking:
         pytest.skip(f"not verified: no principal lacks {LIST.permission}")

@@ -690,6 +690,11 @@ def _operation_probes() -> dict[str, Probe]:
 
 BAD_BODY = {"data": b"{", "headers": {"Content-Type": "application/json"}}
 
+
+def first_bytes_of_a_listing(api: Api) -> bytes:
+    return api.request(LIST).content[:1]
+
+
 PROBES: dict[str, Probe] = {
     **_operation_probes(),
     "all-permissions-required": Probe(partial(_status_of, op=LIST, principal=_only(LIST)), 200),
@@ -734,6 +739,11 @@ PROBES: dict[str, Probe] = {
     "500-on-long-string": Probe(partial(post_status, body={"description": "x" * 1001}), 200),
     "client-id-honoured": Probe(post_with_a_client_id, (False, True)),
     "put-body-id-wins": Probe(put_with_another_id_in_the_body, ["changed", "second"]),
+    "content-type-without-body-refused": Probe(
+        partial(_status_of, op=LIST, principal="admin", headers={"Content-Type": "application/json"}), 200
+    ),
+    "content-type-required": Probe(partial(_status_of, op=LIST, principal="admin"), 200),
+    "json-in-utf-16": Probe(first_bytes_of_a_listing, b"{"),
 }
 
 

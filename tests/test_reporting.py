@@ -305,6 +305,8 @@ def test_a_failing_run_names_its_cause_once_with_the_request_that_shows_it(not_c
 def test_each_requirement_says_how_hard_it_was_tried(conformant):
     report = html.unescape(conformant.html)
     for requirement in conformant.results["requirements"]:
+        if requirement.get("extra") and requirement["result"] == NOT_VERIFIED:
+            continue  # an optional extra that is not installed here
         evidence = requirement["evidence"]
         assert evidence["tests"] == requirement["counts"][PASSED] > 0, requirement["id"]
         assert evidence["exchanges"] >= evidence["tests"], requirement["id"]

@@ -69,8 +69,9 @@ def web_chat_api(
     target: Target, principal_name: str | None, token: str | None = None, observe: Observer | None = None
 ) -> Any:
     """A ``WebChatApi`` acting as a configured principal (its token from the SDK's own client-credentials flow where
-    the target's token endpoint is where the SDK looks for it), or with ``token`` as it is. ``observe(method, path,
-    response)`` sees every API answer before the SDK does (to track what a POST created, whatever the SDK does)."""
+    the target's token endpoint is where the SDK looks for it), or with ``token`` as it is (a token the target must
+    not know, so no secret). ``observe(method, path, response)`` sees every API answer before the SDK does (to track
+    what a POST created, whatever the SDK makes of the answer)."""
     sdk = load()
     api_client = sdk.ApiClient(host=target.base_url)
     api_client.gateway_configuration = None  # the target's base URL, not a gateway from a user's SDK config
@@ -80,7 +81,7 @@ def web_chat_api(
         api_client.access_token = token
     elif principal is not None:
         api_client.access_token = _sdk_login(api_client, target, principal) or target.token_of(principal)
-    target.transcript.add_secrets([api_client.access_token])
+        target.transcript.add_secrets([api_client.access_token])
     return sdk.WebChatApi(api_client)
 
 

@@ -48,6 +48,7 @@ from webchat_contract.reference.faults import (
     FAIL_ON_LONG_STRING,
     FAIL_ON_NON_ASCII,
     FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
+    JSON_IN_UTF16,
     LIST_DUPLICATES_ENTRY,
     LIST_OMITS_NEWEST,
     LONG_STRING,
@@ -345,7 +346,11 @@ class ReferenceTarget:
         if BOOLEAN_AS_STRING in self.faults:
             result = _booleans_as_strings(result)
         media_type = "text/plain" if TEXT_CONTENT_TYPE in self.faults else None
-        return AsciiJSONResponse(result, status_code=status, media_type=media_type)
+        answer = AsciiJSONResponse(result, status_code=status, media_type=media_type)
+        if JSON_IN_UTF16 in self.faults:
+            utf16 = answer.body.decode("ascii").encode("utf-16")
+            return Response(utf16, status_code=status, media_type="application/json; charset=utf-16")
+        return answer
 
     def _perform_on_deployments(self, call: Call) -> Any:
         method, deployment_id = call.op.method, call.deployment_id

@@ -55,6 +55,8 @@ ERROR_NOT_JSON = "error-not-json"
 # --- requests as the platform's clients send them -----------------------------------------------------------------
 CONTENT_TYPE_WITHOUT_BODY_REFUSED = "content-type-without-body-refused"
 CONTENT_TYPE_REQUIRED = "content-type-required"
+# --- answers the official SDK cannot read -------------------------------------------------------------------------
+JSON_IN_UTF16 = "json-in-utf-16"
 # --- status codes -------------------------------------------------------------------------------------------------
 POST_ANSWERS_201 = "post-answers-201"
 DELETE_ANSWERS_200_WITH_BODY = "delete-answers-200-with-body"
@@ -168,6 +170,12 @@ _FAULT_LIST = [
         CONTENT_TYPE_WITHOUT_BODY_REFUSED,
         "a GET or DELETE that carries a Content-Type (as every SDK request does) gets 415",
         "WC-REQ-CLIENT-HEADERS",
+    ),
+    Fault(
+        JSON_IN_UTF16,
+        "success bodies are JSON encoded in UTF-16 (Content-Type: application/json; charset=utf-16), which "
+        "CONTRACT.md does not pin down but the official SDK decodes as UTF-8 only",
+        "WC-SDK-COMPAT",
     ),
     Fault(
         CONTENT_TYPE_REQUIRED,
