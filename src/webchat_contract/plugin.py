@@ -59,6 +59,9 @@ _COMMON = dict(
 # ``ci`` does not shrink and stops at the first failure of a test: a failing run costs what a passing one does, and
 # the report shows the failing example as found (with its seed). ``nightly`` shrinks to the minimal example.
 CI_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+# never hypothesis's explain phase: it traces every line of a failing test, which against a target took one failing
+# round-trip test to 170 s and 1.1 GB (4 s and 96 MB without it), and says nothing a target's author can use
+NIGHTLY_PHASES = [*CI_PHASES, Phase.shrink]
 # the project's mutation test: one full run per reference fault, so lean (few examples, no shrinking) but
 # derandomized, so the requirements a fault fails are the same every time (tests/data/fault_requirements.txt)
 MUTATION_EXAMPLES = 5
@@ -143,7 +146,9 @@ def _use_profiles(config: pytest.Config) -> None:
         report_multiple_bugs=False,
         **_COMMON,
     )
-    settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
+    settings.register_profile(
+        "nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, phases=NIGHTLY_PHASES, **_COMMON
+    )
     settings.register_profile(
         "mutation",
         max_examples=MUTATION_EXAMPLES,
