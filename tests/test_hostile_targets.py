@@ -108,9 +108,6 @@ def test_answer_without_bound_ends_the_run_naming_the_exchange(misbehaviour, hos
     assert run.peak_rss_mb < PEAK_RSS_LIMIT_MB
 
 
-@pytest.mark.xfail(
-    reason="needs issue 10 (a settings read that answers nonsense is a verdict, not a run error); remove when merged"
-)
 @pytest.mark.parametrize("misbehaviour", ["non-json", "empty-body"])
 def test_nonsense_answers_are_contract_failures(misbehaviour, hostile_target, tmp_path):
     _, config = hostile_target(misbehaviour)
