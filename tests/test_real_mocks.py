@@ -277,8 +277,11 @@ def problems_of(run, recording: Recording, preexisting: set[str], known: set[str
     return {kind: found for kind, found in problems.items() if found}
 
 
-def assert_none(problems: dict[str, Any], reports: Path) -> None:
-    """No problem; else a short summary, the whole of them in ``problems.json`` beside the run's reports."""
+def assert_none(problems: dict[str, Any], reports: Path, recording: Recording) -> None:
+    """No problem; else a short summary, the whole of them in ``problems.json`` beside the run's reports (and
+    every exchange the mock saw in ``exchanges.jsonl``)."""
+    lines = (json.dumps([e.method, e.path, e.status]) for e in recording.exchanges)
+    (reports / "exchanges.jsonl").write_text("\n".join(lines) + "\n")
     (reports / "problems.json").write_text(json.dumps(problems, indent=1, default=str))
     summary = {kind: found[:5] if isinstance(found, list) else found for kind, found in problems.items()}
     assert not problems, f"see {reports / 'problems.json'}: " + json.dumps(summary, default=str)[:3000]
@@ -303,7 +306,7 @@ def test_prism_mock_of_the_openapi_document(mock_tool, recording_proxy, tmp_path
     }
     problems = problems_of(run, recording, listed, KNOWN_DEVIATIONS["prism"])
     left = recording.created_ids() - recording.deleted_ids()
-    assert_none(problems | ({"left behind": sorted(left)} if left else {}), run.reports)
+    assert_none(problems | ({"left behind": sorted(left)} if left else {}), run.reports, recording)
 
 
 PREEXISTING = [
@@ -331,7 +334,7 @@ def test_mockoon_crud_environment(mock_tool, recording_proxy, tmp_path):
         problems["deployments after the run"] = after
     if (found := requests.get(direct + SETTINGS, timeout=10).text) != json.dumps(settings, separators=(",", ":")):
         problems["settings after the run"] = found
-    assert_none(problems, run.reports)
+    assert_none(problems, run.reports, recording)
 
 
 def test_the_example_workflow_runs_the_real_mocks_with_node():
