@@ -5,10 +5,14 @@ The target, its principals, clients and cleanup come from the webchat_contract p
 suite's shared vocabulary: a valid request of any operation, and a probe of what a request changed.
 """
 
+import secrets
+
 import pytest
 
 from webchat_contract import spec
-from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS
+from webchat_contract.checks import check_created
+from webchat_contract.operations import CREATE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS, UPDATE
+from webchat_contract.prerequisites import require
 from webchat_contract.state import StateProbe
 
 
@@ -20,28 +24,33 @@ def state(client_holding, deployments) -> StateProbe:
 
 @pytest.fixture
 def deployment_id(deployments) -> str:
-    """The id of a deployment created for this test (deleted at the end of the run)."""
-    response = deployments.create(spec.example_body("postWebchatDeployments"))
-    assert response.status_code == 200, f"could not create a deployment to test with: {response.status_code}"
-    return response.json()["id"]
+    """The id of a deployment created for this test (deleted when the test ends)."""
+
+    def create() -> str:
+        return check_created(deployments.create(spec.example_body(CREATE.operation_id)))
+
+    return require("a deployment to test with", create)
 
 
 @pytest.fixture
 def valid_request(request, deployments, client_holding, run_prefix):
     """``valid_request(operation)`` prepares a request the contract says must succeed for a principal holding the
-    operation's permission, such that a wrongly allowed write would show (a deployment of the run to act on,
-    settings set so the write changes them); ``.send(client)`` sends it as that client."""
+    operation's permission, such that a wrongly allowed write would show (a deployment of the run to act on, a
+    body that differs from what is stored, settings set so the write changes them); ``.send(client)`` sends it
+    as that client."""
 
     def prepare(operation: spec.Operation) -> "PreparedCall":
         deployment = request.getfixturevalue("deployment_id") if operation.has_path_id else None
-        if operation.resource == "settings" and operation.writes:
-            request.getfixturevalue("settings_guard").remember()
+        writes_settings = operation.resource == "settings" and operation.writes
+        guard = request.getfixturevalue("settings_guard") if writes_settings else None
         body = spec.example_body(operation.operation_id) if operation.request_model else None
         if operation == PUT_SETTINGS:
-            current = client_holding(GET_SETTINGS.permission).get(GET_SETTINGS.path).json()
-            body = {"requireDeployment": not current.get("requireDeployment", False)}
+            body = {"requireDeployment": not guard.current().get("requireDeployment", False)}
         elif operation == DELETE_SETTINGS:
             client_holding(PUT_SETTINGS.permission).put(PUT_SETTINGS.path, {"requireDeployment": True})
+        if operation == UPDATE:
+            # never what the deployment holds: a denied PUT that stores anyway must show
+            body.update(name=f"changed-{secrets.token_hex(4)}", description=f"changed {secrets.token_hex(4)}")
         if body is not None and "name" in body and operation != CREATE:
             body["name"] = run_prefix + body["name"]
         return PreparedCall(operation, deployment, body, deployments)
@@ -54,13 +63,11 @@ class PreparedCall:
         self.operation, self.deployment_id, self.body, self.deployments = operation, deployment_id, body, deployments
 
     def send(self, client, **options):
-        """Send as ``client``; ``options`` go to ApiClient.request (e.g. ``authorization=None``)."""
+        """Send as ``client``; ``options`` go to ApiClient.request (e.g. ``authorization=None``). A deployment
+        it deletes stays tracked until the test ends (a DELETE that says 204 and keeps it leaves nothing)."""
         if self.operation == CREATE:
             return self.deployments.create(self.body, client=client, **options)
         with_body = {"json_body": self.body} if self.body is not None else {}
-        response = client.request(
+        return client.request(
             self.operation.method, self.operation.url_path(self.deployment_id), **with_body, **options
         )
-        if self.operation == DELETE and response.status_code == DELETE.success_status:
-            self.deployments.forget(self.deployment_id)
-        return response

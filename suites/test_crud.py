@@ -12,19 +12,18 @@ from schemathesis import GenerationMode
 
 from webchat_contract import spec
 from webchat_contract.checks import (
+    check_created,
     check_deployment_identity,
     check_error_body,
     check_fields_equal,
     check_no_body,
     check_success,
-    json_body,
 )
 from webchat_contract.generated import load_schema
 from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from webchat_contract.violations import expect, fail
 
 pytestmark = pytest.mark.destructive
-
-NOT_FOUND = spec.error_codes(404)
 
 
 @pytest.fixture
@@ -37,14 +36,22 @@ def admin(webchat_target):
 
 
 def listed(client, deployment_id: str) -> int:
-    """How many times the list holds ``deployment_id``, after checking the listing itself."""
+    """How many times the list holds ``deployment_id``, after checking the listing itself (WC-DEP-LIST)."""
     response = client.get(LIST.path)
-    listing = check_success(response, LIST)
+    listing = check_success(response, LIST, requirement="WC-DEP-LIST")
     entities = listing.get("entities")
-    assert isinstance(entities, list), f"entities is {entities!r}, not a list; {response.text[:200]}"
+    expect(isinstance(entities, list), "WC-DEP-LIST", f"entities is {entities!r}, not a list", response)
     if "total" in listing:
-        assert listing["total"] == len(entities), f"total {listing['total']} but {len(entities)} entities"
-    return sum(1 for entity in entities if entity.get("id") == deployment_id)
+        expect(listing["total"] == len(entities), "WC-DEP-LIST", f"total {listing['total']!r} but {len(entities)} "
+               "entities", response)  # fmt: skip
+    return sum(1 for entity in entities if isinstance(entity, dict) and entity.get("id") == deployment_id)
+
+
+def check_gone(response) -> None:
+    """A deleted deployment: 404 with an ErrorBody; a success means the DELETE kept it."""
+    if 200 <= response.status_code < 300:
+        fail("WC-DEP-DELETE", "the deleted deployment is still there", response)
+    check_error_body(response, 404, "WC-DEP-NOT-FOUND")
 
 
 def renamed(body: dict, run_prefix: str, name: str) -> dict:
@@ -59,76 +66,86 @@ def test_deployment_lifecycle(admin, deployments, run_prefix):
     created_response = deployments.create(sent, client=admin)
     created = check_success(created_response, CREATE)
     deployment_id = check_deployment_identity(created, created_response)
-    sent["name"] = created["name"]
-    check_fields_equal(sent, created, created_response)
+    sent["name"] = created.get("name")
+    check_fields_equal(sent, created, created_response, "WC-DEP-CREATE")
 
     fetched_response = admin.get(GET.url_path(deployment_id))
-    check_fields_equal(sent, check_success(fetched_response, GET), fetched_response)
-    assert listed(admin, deployment_id) == 1, f"the list does not hold {deployment_id} exactly once"
+    fetched = check_success(fetched_response, GET, requirement="WC-DEP-CREATE")
+    check_fields_equal(sent, fetched, fetched_response, "WC-DEP-ROUND-TRIP")
+    expect(listed(admin, deployment_id) == 1, "WC-DEP-LIST", f"the list does not hold {deployment_id} exactly once")
 
     update = renamed(spec.example_body(UPDATE.operation_id), run_prefix, "lifecycle-updated")
     update.update(description="updated", disabled=True, allowedDomains=["b.example", "a.example"])
     updated_response = admin.put(UPDATE.url_path(deployment_id), update)
-    updated = check_success(updated_response, UPDATE)
-    check_deployment_identity(updated, updated_response, expected_id=deployment_id)
-    check_fields_equal(update, updated, updated_response)
+    updated = check_success(updated_response, UPDATE, requirement="WC-DEP-UPDATE")
+    check_deployment_identity(updated, updated_response, expected_id=deployment_id, requirement="WC-DEP-UPDATE")
+    check_fields_equal(update, updated, updated_response, "WC-DEP-UPDATE")
     refetched_response = admin.get(GET.url_path(deployment_id))
-    check_fields_equal(update, check_success(refetched_response, GET), refetched_response)
+    refetched = check_success(refetched_response, GET, requirement="WC-DEP-UPDATE")
+    check_fields_equal(update, refetched, refetched_response, "WC-DEP-UPDATE")
 
     deleted = admin.delete(DELETE.url_path(deployment_id))
-    check_success(deleted, DELETE)
+    check_success(deleted, DELETE, requirement="WC-DEP-DELETE")
+    check_gone(admin.get(GET.url_path(deployment_id)))
+    check_gone(admin.put(UPDATE.url_path(deployment_id), update))
+    check_gone(admin.delete(DELETE.url_path(deployment_id)))
     deployments.forget(deployment_id)
-    check_error_body(admin.get(GET.url_path(deployment_id)), 404, NOT_FOUND)
-    check_error_body(admin.put(UPDATE.url_path(deployment_id), update), 404, NOT_FOUND)
-    check_error_body(admin.delete(DELETE.url_path(deployment_id)), 404, NOT_FOUND)
-    assert listed(admin, deployment_id) == 0, f"the list still holds deleted deployment {deployment_id}"
+    expect(listed(admin, deployment_id) == 0, "WC-DEP-DELETE", f"the list still holds deleted {deployment_id}")
 
 
 @pytest.mark.requirement("WC-DEP-LIST")
 @pytest.mark.operations(LIST.operation_id, CREATE.operation_id)
 def test_list_holds_each_new_deployment_once(admin, deployments, run_prefix):
-    ids = [check_success(deployments.create({"name": f"listed-{n}"}, client=admin), CREATE)["id"] for n in range(3)]
+    ids = [check_created(deployments.create({"name": f"listed-{n}"}, client=admin)) for n in range(3)]
     for deployment_id in ids:
-        assert listed(admin, deployment_id) == 1, f"the list does not hold {deployment_id} exactly once"
+        expect(listed(admin, deployment_id) == 1, "WC-DEP-LIST", f"the list does not hold {deployment_id} once")
 
 
 @pytest.mark.requirement("WC-DEP-NOT-FOUND")
 @pytest.mark.operations(GET.operation_id, UPDATE.operation_id, DELETE.operation_id, LIST.operation_id)
 def test_unknown_id_is_404_and_put_never_creates(admin, run_prefix):
     unknown = f"wcc-missing-{uuid.uuid4().hex}"
-    check_error_body(admin.get(GET.url_path(unknown)), 404, NOT_FOUND)
+    check_error_body(admin.get(GET.url_path(unknown)), 404, "WC-DEP-NOT-FOUND")
     put = admin.put(UPDATE.url_path(unknown), renamed(spec.example_body(UPDATE.operation_id), run_prefix, "ghost"))
-    check_error_body(put, 404, NOT_FOUND)
-    check_error_body(admin.delete(DELETE.url_path(unknown)), 404, NOT_FOUND)
-    assert listed(admin, unknown) == 0, f"PUT of unknown id {unknown} created it"
+    check_error_body(put, 404, "WC-DEP-NOT-FOUND")
+    check_error_body(admin.delete(DELETE.url_path(unknown)), 404, "WC-DEP-NOT-FOUND")
+    expect(listed(admin, unknown) == 0, "WC-DEP-NOT-FOUND", f"PUT of unknown id {unknown} created it")
+
+
+def read(client, deployment_id: str, requirement: str) -> dict:
+    response = client.get(GET.url_path(deployment_id))
+    return check_success(response, GET, requirement=requirement)
 
 
 @pytest.mark.requirement("WC-DEP-READ-ONLY-IDS", "WC-DEP-CREATE")
 @pytest.mark.operations(CREATE.operation_id, GET.operation_id)
 def test_post_ignores_a_client_supplied_id(admin, deployments):
-    existing = check_success(deployments.create({"name": "existing"}, client=admin), CREATE)
-    for supplied in (f"wcc-client-{uuid.uuid4().hex}", existing["id"]):
+    existing_id = check_created(deployments.create({"name": "existing"}, client=admin))
+    existing = read(admin, existing_id, "WC-DEP-CREATE")
+    for supplied in (f"wcc-client-{uuid.uuid4().hex}", existing_id):
         response = deployments.create({"name": "with-id", "id": supplied, "selfUri": "/elsewhere"}, client=admin)
-        created = check_success(response, CREATE)
-        new_id = check_deployment_identity(created, response)
-        assert new_id != supplied, f"POST reused the client-supplied id {supplied}"
-    after = admin.get(GET.url_path(existing["id"]))
-    check_fields_equal(existing, check_success(after, GET), after)
+        new_id = check_created(response)
+        expect(new_id != supplied, "WC-DEP-READ-ONLY-IDS", f"POST reused the client-supplied id {supplied}", response)
+    after = admin.get(GET.url_path(existing_id))
+    check_fields_equal(existing, check_success(after, GET, requirement="WC-DEP-READ-ONLY-IDS"), after,
+                       "WC-DEP-READ-ONLY-IDS")  # fmt: skip
 
 
 @pytest.mark.requirement("WC-DEP-READ-ONLY-IDS")
 @pytest.mark.operations(UPDATE.operation_id, GET.operation_id)
 def test_put_changes_only_the_deployment_in_the_path(admin, deployments, run_prefix):
-    first = check_success(deployments.create({"name": "first"}, client=admin), CREATE)
-    second = check_success(deployments.create({"name": "second"}, client=admin), CREATE)
-    body = {"name": run_prefix + "first-renamed", "id": second["id"], "selfUri": second["selfUri"]}
-    response = admin.put(UPDATE.url_path(first["id"]), body)
-    updated = check_success(response, UPDATE)
-    check_deployment_identity(updated, response, expected_id=first["id"])
-    untouched = admin.get(GET.url_path(second["id"]))
-    check_fields_equal(second, check_success(untouched, GET), untouched)
-    renamed_first = admin.get(GET.url_path(first["id"]))
-    check_fields_equal({"name": body["name"]}, check_success(renamed_first, GET), renamed_first)
+    first_id = check_created(deployments.create({"name": "first"}, client=admin))
+    second_id = check_created(deployments.create({"name": "second"}, client=admin))
+    second = read(admin, second_id, "WC-DEP-CREATE")
+    body = {"name": run_prefix + "first-renamed", "id": second_id, "selfUri": GET.url_path(second_id)}
+    response = admin.put(UPDATE.url_path(first_id), body)
+    updated = check_success(response, UPDATE, requirement="WC-DEP-UPDATE")
+    check_deployment_identity(updated, response, expected_id=first_id, requirement="WC-DEP-READ-ONLY-IDS")
+    untouched = admin.get(GET.url_path(second_id))
+    check_fields_equal(second, check_success(untouched, GET, requirement="WC-DEP-READ-ONLY-IDS"), untouched,
+                       "WC-DEP-READ-ONLY-IDS")  # fmt: skip
+    renamed_first = admin.get(GET.url_path(first_id))
+    check_fields_equal({"name": body["name"]}, check_success(renamed_first, GET), renamed_first, "WC-DEP-UPDATE")
 
 
 @pytest.mark.requirement("WC-SET-UPDATE", "WC-SET-DELETE")
@@ -136,24 +153,23 @@ def test_put_changes_only_the_deployment_in_the_path(admin, deployments, run_pre
 def test_settings_lifecycle(admin, settings_guard):
     for value in (True, False, True):
         put = admin.put(PUT_SETTINGS.path, {"requireDeployment": value})
-        assert check_success(put, PUT_SETTINGS).get("requireDeployment") is value, "PUT answered other settings"
+        answered = check_success(put, PUT_SETTINGS, requirement="WC-SET-UPDATE").get("requireDeployment")
+        expect(answered is value, "WC-SET-UPDATE", f"PUT {value} answered {answered!r}", put)
         got = admin.get(GET_SETTINGS.path)
-        assert check_success(got, GET_SETTINGS).get("requireDeployment") is value, "GET after PUT differs"
+        stored = check_success(got, GET_SETTINGS).get("requireDeployment")
+        expect(stored is value, "WC-SET-UPDATE", f"GET after PUT {value} answered {stored!r}", got)
     deleted = admin.delete(DELETE_SETTINGS.path)
-    check_success(deleted, DELETE_SETTINGS)
+    check_success(deleted, DELETE_SETTINGS, requirement="WC-SET-DELETE")
     check_no_body(deleted)
-    after = check_success(admin.get(GET_SETTINGS.path), GET_SETTINGS)
-    assert after.get("requireDeployment") in (None, False), f"settings after DELETE: {after}"
+    got = admin.get(GET_SETTINGS.path)
+    after = check_success(got, GET_SETTINGS)
+    expect(after.get("requireDeployment") in (None, False), "WC-SET-DELETE", f"settings after DELETE: {after}", got)
 
 
 @pytest.mark.requirement("WC-DEP-LIST")
 @pytest.mark.operations(LIST.operation_id)
 def test_list_entities_is_an_array_and_total_counts_them(admin):
-    response = admin.get(LIST.path)
-    listing = check_success(response, LIST)
-    assert isinstance(listing.get("entities"), list), f"entities is not an array: {json_body(response)}"
-    if "total" in listing:
-        assert listing["total"] == len(listing["entities"])
+    listed(admin, "")
 
 
 # Bodies drawn by schemathesis from the POST operation's schema (writable fields only: readOnly ones are not
@@ -164,36 +180,45 @@ DEPLOYMENT_BODIES = (
     .map(lambda case: case.body)
     .filter(lambda body: isinstance(body, dict))
 )
-AWKWARD = [
-    {"name": "", "description": "", "allowedDomains": []},
-    {"name": "ünïcødé ✓ 漢字 \U0001f600", "description": " leading and trailing ", "flow": {"id": "", "name": "ß"}},
-    {"description": "x" * 5000, "allowedDomains": ["b.example", "a.example", "b.example"]},
-    {"webChatConfig": {}, "flow": {}, "authenticationRequired": True, "disabled": False},
-]
+# the edges of valid input, reached in every profile rather than left to luck
+AWKWARD = {
+    "empty": {"name": "", "description": "", "allowedDomains": []},
+    "unicode": {
+        "name": "ünïcødé ✓ 漢字 \U0001f600",
+        "description": " leading and trailing ",
+        "flow": {"id": "", "name": "ß"},
+    },
+    "long": {"description": "x" * 5000, "allowedDomains": ["b.example", "a.example", "b.example"]},
+    "empty-objects": {"webChatConfig": {}, "flow": {}, "authenticationRequired": True, "disabled": False},
+    "name-300": {"name": "n" * 300},
+    "over-1000-non-ascii": {"name": "ñ" * 1200, "description": "描述" * 800},
+    "many-domains": {"allowedDomains": [f"d{n}.example" for n in range(300)]},
+}
 
 
 def round_trip(admin, deployments, run_prefix, first: dict, then: dict) -> None:
     """POST ``first``, GET, PUT ``then``, GET: every declared field sent comes back equal each time."""
     first = spec.declared_part(CREATE.request_model, {**first, "name": run_prefix + str(first.get("name", ""))})
+    earlier = list(deployments.live)
     response = deployments.create(first, client=admin)
-    created = check_success(response, CREATE)
-    deployment_id = check_deployment_identity(created, response)
     try:
-        check_fields_equal(first, created, response)
+        created = check_success(response, CREATE)
+        deployment_id = check_deployment_identity(created, response)
+        check_fields_equal(first, created, response, "WC-DEP-CREATE")
         fetched = admin.get(GET.url_path(deployment_id))
-        check_fields_equal(first, check_success(fetched, GET), fetched)
+        check_fields_equal(first, check_success(fetched, GET, "WC-DEP-CREATE"), fetched, "WC-DEP-ROUND-TRIP")
         then = spec.declared_part(UPDATE.request_model, {**then, "name": run_prefix + str(then.get("name", ""))})
         put = admin.put(UPDATE.url_path(deployment_id), then)
-        check_fields_equal(then, check_success(put, UPDATE), put)
+        check_fields_equal(then, check_success(put, UPDATE, "WC-DEP-UPDATE"), put, "WC-DEP-UPDATE")
         refetched = admin.get(GET.url_path(deployment_id))
-        check_fields_equal(then, check_success(refetched, GET), refetched)
+        check_fields_equal(then, check_success(refetched, GET, "WC-DEP-UPDATE"), refetched, "WC-DEP-UPDATE")
     finally:
-        deployments.delete(deployment_id)
+        deployments.delete_created_since(earlier)
 
 
 @pytest.mark.requirement("WC-DEP-ROUND-TRIP", "WC-DEP-UPDATE", "WC-DEP-CREATE", "WC-RESP-NO-5XX")
 @pytest.mark.operations(CREATE.operation_id, GET.operation_id, UPDATE.operation_id)
-@pytest.mark.parametrize("body", AWKWARD, ids=["empty", "unicode", "long", "empty-objects"])
+@pytest.mark.parametrize("body", AWKWARD.values(), ids=AWKWARD.keys())
 def test_awkward_bodies_round_trip(body, admin, deployments, run_prefix):
     round_trip(admin, deployments, run_prefix, body, {**body, "description": "changed"})
 

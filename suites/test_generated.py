@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from webchat_contract import spec
-from webchat_contract.generated import error_body_status_matches, load_schema, put_persisted
+from webchat_contract.generated import error_body_status_matches, load_schema, made_safe, put_persisted, validate
 from webchat_contract.operations import CREATE
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-NO-5XX")]
@@ -47,7 +47,8 @@ STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
 
 @pytest.fixture
 def call_kwargs(webchat_target):
-    """How generated cases reach the target: its base URL, an admin's token, the configured timeout and TLS."""
+    """How generated cases reach the target: its base URL, an admin's token, the configured timeout and TLS, and
+    the target's session (429 answers waited out)."""
     principal = webchat_target.first_holding(*spec.permissions())
     if principal is None:
         pytest.skip("not verified: no configured principal holds every permission")
@@ -56,11 +57,12 @@ def call_kwargs(webchat_target):
         "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},
         "timeout": webchat_target.config.timeout,
         "verify": webchat_target.config.verify_tls,
+        "session": webchat_target.session,
     }
 
 
 def is_create(case) -> bool:
-    return case.operation.method.upper() == CREATE.method and case.operation.path == CREATE.path
+    return str(case.method).upper() == CREATE.method and case.operation.path == CREATE.path
 
 
 def mark_as_ours(case, run_prefix: str) -> None:
@@ -71,12 +73,25 @@ def mark_as_ours(case, run_prefix: str) -> None:
 
 @schema.parametrize()
 def test_generated(case, call_kwargs, webchat_target, deployments, settings_guard, run_prefix):
+    if not made_safe(case, deployments.live):
+        return
     mark_as_ours(case, run_prefix)
     webchat_target.limiter.wait()
-    response = case.call_and_validate(checks=CHECKS, **call_kwargs)
-    created = deployments.adopt(response) if is_create(case) else None
-    if created:
-        deployments.delete(created)
+    if not is_create(case):
+        validate(case, case.call(**call_kwargs), CHECKS, headers=call_kwargs["headers"], transport_kwargs=call_kwargs)
+        return
+    deployments.reserve()
+    try:
+        response = case.call(**call_kwargs)
+    except BaseException:
+        deployments.unreserve()
+        raise
+    created = deployments.adopt(response)
+    try:
+        validate(case, response, CHECKS, headers=call_kwargs["headers"], transport_kwargs=call_kwargs)
+    finally:
+        if created:
+            deployments.delete(created)
 
 
 @pytest.mark.requirement("WC-DEP-DELETE", "WC-DEP-CREATE")
@@ -90,8 +105,11 @@ def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_g
             settings_guard.restore()  # every scenario starts from the same state
 
         def before_call(self, case):
+            made_safe(case, deployments.live)  # no undeclared methods here: every case may be sent
             mark_as_ours(case, run_prefix)
             webchat_target.limiter.wait()
+            if is_create(case):
+                deployments.reserve()
 
         def get_call_kwargs(self, case):
             return call_kwargs
@@ -103,11 +121,12 @@ def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_g
                 self.created.append(created)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
-            case.validate_response(
+            validate(
+                case,
                 response,
-                checks=STATEFUL_CHECKS,
+                STATEFUL_CHECKS,
                 headers=call_kwargs["headers"],
-                transport_kwargs=kwargs,
+                transport_kwargs={**call_kwargs, **kwargs},
                 recorder=self.recorder,
             )
 

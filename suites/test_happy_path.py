@@ -4,18 +4,21 @@ success: the status, Content-Type JSON, and a body that fits the model (or no bo
 import pytest
 
 from webchat_contract import spec
-from webchat_contract.checks import check_deployment_identity, check_fields_equal, check_success
+from webchat_contract.checks import check_created, check_deployment_identity, check_fields_equal, check_success
 from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from webchat_contract.prerequisites import require
 
 pytestmark = pytest.mark.requirement("WC-RESP-SUCCESS", "WC-RESP-CONTENT-TYPE")
 
 
 @pytest.fixture
 def deployment(deployments):
-    """A deployment created for the test (deleted at the end of the run if the test did not)."""
-    response = deployments.create(spec.example_body(CREATE.operation_id))
-    body = check_success(response, CREATE)
-    return body
+    """A deployment created for the test (deleted when the test ends if the test did not)."""
+
+    def create() -> dict:
+        return {"id": check_created(deployments.create(spec.example_body(CREATE.operation_id)))}
+
+    return require("a deployment to test with", create)
 
 
 @pytest.mark.operations("getWebchatDeployments")
@@ -31,7 +34,7 @@ def test_create_deployment(client_holding, deployments):
     response = deployments.create(sent, client=client_holding(CREATE.permission))
     body = check_success(response, CREATE)
     check_deployment_identity(body, response)
-    check_fields_equal({**sent, "name": body.get("name")}, body, response)
+    check_fields_equal({**sent, "name": body.get("name")}, body, response, "WC-DEP-CREATE")
 
 
 @pytest.mark.destructive
@@ -39,7 +42,7 @@ def test_create_deployment(client_holding, deployments):
 def test_get_deployment(client_holding, deployment):
     response = client_holding(GET.permission).get(GET.url_path(deployment["id"]))
     body = check_success(response, GET)
-    check_deployment_identity(body, response, expected_id=deployment["id"])
+    check_deployment_identity(body, response, expected_id=deployment["id"], requirement="WC-DEP-ROUND-TRIP")
 
 
 @pytest.mark.destructive
@@ -50,8 +53,8 @@ def test_update_deployment(client_holding, deployment, run_prefix):
     sent["webChatConfig"] = {"webChatSkin": "basic"}
     response = client_holding(UPDATE.permission).put(UPDATE.url_path(deployment["id"]), sent)
     body = check_success(response, UPDATE)
-    check_deployment_identity(body, response, expected_id=deployment["id"])
-    check_fields_equal(sent, body, response)
+    check_deployment_identity(body, response, expected_id=deployment["id"], requirement="WC-DEP-UPDATE")
+    check_fields_equal(sent, body, response, "WC-DEP-UPDATE")
 
 
 @pytest.mark.destructive
@@ -59,7 +62,6 @@ def test_update_deployment(client_holding, deployment, run_prefix):
 def test_delete_deployment(client_holding, deployment, deployments):
     response = client_holding(DELETE.permission).delete(DELETE.url_path(deployment["id"]))
     check_success(response, DELETE)
-    deployments.forget(deployment["id"])
 
 
 @pytest.mark.operations("getWebchatSettings")
@@ -73,7 +75,7 @@ def test_update_settings(client_holding, settings_guard):
     sent = spec.example_body(PUT_SETTINGS.operation_id)
     response = client_holding(PUT_SETTINGS.permission).put(PUT_SETTINGS.path, sent)
     body = check_success(response, PUT_SETTINGS)
-    check_fields_equal(sent, body, response)
+    check_fields_equal(sent, body, response, "WC-SET-UPDATE")
 
 
 @pytest.mark.destructive

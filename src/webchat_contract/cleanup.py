@@ -1,22 +1,32 @@
 """What the suite changes on a target, and how it puts it back.
 
-Deployments the suite creates are tracked from the moment the target answers the POST, and deleted at
-the end; settings are read before the first change and restored. Nothing else is ever changed or deleted.
+Deployments the suite creates are tracked from the moment the target answers the POST (any 2xx answer carrying
+an id), and deleted at the end; settings are read before the first change and restored in the shape found.
+Nothing else is ever changed or deleted.
 """
 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import threading
+import time
+import uuid
+from pathlib import Path
 from typing import Any
 
 from . import spec
+from .checks import success_violations
 from .client import ApiClient, TargetError, json_or_none
 from .journal import Journal
-from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS
+from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
+from .violations import SUCCESS, raise_if_any, violation
 
 # CONTRACT.md section 4: never more than 5 of the suite's own deployments alive at once
 MAX_LIVE_DEPLOYMENTS = 5
+# how long a POST waits for a live slot held by another test (another xdist worker) before the run gives up
+SLOT_WAIT_SECONDS = 60.0
 
 
 class DeploymentLimitReached(Exception):
@@ -27,45 +37,151 @@ class FootprintExceeded(Exception):
     """A test tried to keep more of the suite's deployments alive than the contract allows the suite."""
 
 
+def is_success(response) -> bool:
+    return 200 <= response.status_code < 300
+
+
+def created_id(response) -> str | None:
+    """The id a POST answer carries, whatever its 2xx status (a 201 is a deviation, but still a deployment)."""
+    if not is_success(response):
+        return None
+    body = json_or_none(response)
+    deployment_id = body.get("id") if isinstance(body, dict) else None
+    return deployment_id if isinstance(deployment_id, str) and deployment_id else None
+
+
+class LiveSlots:
+    """The cap of live deployments for the whole run, shared by every process (xdist workers) through one
+    directory: a slot is a file naming the process that holds it, counted under an exclusive file lock. Slots of
+    processes that are gone do not count."""
+
+    def __init__(self, directory: Path, limit: int = MAX_LIVE_DEPLOYMENTS):
+        self.directory = Path(directory)
+        self.limit = limit
+        self._threads = threading.Lock()
+
+    @contextlib.contextmanager
+    def _locked(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with self._threads, open(self.directory / ".lock", "a+") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _held(self) -> list[Path]:
+        held = []
+        for slot in self.directory.glob("slot-*"):
+            pid = slot.name.split("-")[1]
+            if pid.isdigit() and _alive(int(pid)):
+                held.append(slot)
+            else:
+                slot.unlink(missing_ok=True)
+        return held
+
+    def try_acquire(self) -> str | None:
+        with self._locked():
+            if len(self._held()) >= self.limit:
+                return None
+            token = f"slot-{os.getpid()}-{uuid.uuid4().hex}"
+            (self.directory / token).touch()
+            return token
+
+    def acquire(self, wait: float = SLOT_WAIT_SECONDS) -> str:
+        deadline = time.monotonic() + wait
+        while True:
+            token = self.try_acquire()
+            if token is not None:
+                return token
+            if time.monotonic() >= deadline:
+                raise FootprintExceeded(f"the run already has {self.limit} deployments alive (waited {wait:g} s)")
+            time.sleep(0.2)
+
+    def release(self, token: str) -> None:
+        with self._locked():
+            (self.directory / token).unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class DeploymentTracker:
     """Creates deployments for tests and deletes every one of them again."""
 
-    def __init__(self, creator: ApiClient, deleter: ApiClient | None, name_prefix: str, journal: Journal | None = None):
+    def __init__(
+        self,
+        creator: ApiClient,
+        deleter: ApiClient | None,
+        name_prefix: str,
+        journal: Journal | None = None,
+        slots: LiveSlots | None = None,
+    ):
         self.creator = creator
         self.deleter = deleter
         self.name_prefix = name_prefix
         self.journal = journal
+        self.slots = slots
         self.live: list[str] = []
+        self.deviations: list[str] = []  # what cleanup saw the target do against the contract (not leaks)
+        self._slot_of: dict[str, str] = {}
+        self._spare: list[str] = []  # slots taken before a POST whose answer carried no deployment
         self._lock = threading.Lock()
+
+    def reserve(self) -> None:
+        """Take a live slot before a POST (any POST of the suite may create a deployment)."""
+        if self.slots is None:
+            with self._lock:
+                if len(self.live) >= MAX_LIVE_DEPLOYMENTS:
+                    raise FootprintExceeded(f"the suite already has {len(self.live)} deployments alive")
+            return
+        token = self.slots.acquire()
+        with self._lock:
+            self._spare.append(token)
+
+    def unreserve(self) -> None:
+        """The reserved POST created nothing the suite knows of."""
+        with self._lock:
+            token = self._spare.pop() if self._spare else None
+        if token is not None and self.slots is not None:
+            self.slots.release(token)
 
     def create(self, body: dict[str, Any] | None = None, client: ApiClient | None = None, **options):
         """POST a deployment (its name carrying the run prefix) and track it; returns the response.
         ``options`` go to ApiClient.request."""
-        with self._lock:
-            if len(self.live) >= MAX_LIVE_DEPLOYMENTS:
-                raise FootprintExceeded(f"the suite already has {len(self.live)} deployments alive")
         body = dict(body or {})
         name = str(body.get("name", "deployment"))
         body["name"] = name if name.startswith(self.name_prefix) else self.name_prefix + name
-        response = (client or self.creator).post(CREATE.path, body, **options)
+        self.reserve()
+        try:
+            response = (client or self.creator).post(CREATE.path, body, **options)
+        except BaseException:
+            self.unreserve()
+            raise
         self.adopt(response)
         return response
 
     def adopt(self, response) -> str | None:
-        """Track the deployment a POST created, whoever sent it; returns its id."""
-        if response.status_code == 409 and _error_code(response) == "maximum.deployments.exceeded":
-            raise DeploymentLimitReached(
-                "target refused to create a deployment: 409 maximum.deployments.exceeded "
-                "(the target's environment holds too many deployments)"
-            )
-        if response.status_code != CREATE.success_status:
+        """Track the deployment a POST created, whoever sent it (any 2xx answer carrying an id); returns its id.
+        Call ``reserve`` before the POST; the slot is given back when nothing was created."""
+        deployment_id = created_id(response)
+        if deployment_id is None:
+            self.unreserve()
+            if response.status_code == 409 and _error_code(response) == "maximum.deployments.exceeded":
+                raise DeploymentLimitReached(
+                    "target refused to create a deployment: 409 maximum.deployments.exceeded "
+                    "(the target's environment holds too many deployments)"
+                )
             return None
-        body = json_or_none(response)
-        deployment_id = body.get("id") if isinstance(body, dict) else None
-        if isinstance(deployment_id, str) and deployment_id:
-            self.track(deployment_id)
-            return deployment_id
-        return None
+        self.track(deployment_id)
+        return deployment_id
 
     def track(self, deployment_id: str) -> None:
         """A deployment of this run (created, or found carrying the run prefix) to delete at the end."""
@@ -73,23 +189,31 @@ class DeploymentTracker:
             if deployment_id in self.live:
                 return
             self.live.append(deployment_id)
+            if self._spare:
+                self._slot_of[deployment_id] = self._spare.pop()
         if self.journal is not None:
             self.journal.created(deployment_id, self.name_prefix)
 
     def forget(self, deployment_id: str) -> None:
-        """The test deleted it itself."""
+        """The deployment is gone (the test deleted it itself)."""
         with self._lock:
             if deployment_id not in self.live:
                 return
             self.live.remove(deployment_id)
+            token = self._slot_of.pop(deployment_id, None)
+        if token is not None and self.slots is not None:
+            self.slots.release(token)
         if self.journal is not None:
             self.journal.deleted(deployment_id)
 
     def delete(self, deployment_id: str) -> None:
-        if self.deleter is None:
+        """Delete one of the run's deployments: any 2xx answer or a 404 means it is gone."""
+        if self.deleter is None or deployment_id not in self.live:
             return
         response = self.deleter.delete(DELETE.url_path(deployment_id))
-        if response.status_code in (DELETE.success_status, 404):
+        if is_success(response) or response.status_code == 404:
+            if response.status_code != DELETE.success_status:
+                self.deviations.append(f"DELETE of {deployment_id} answered {response.status_code}, not 204")
             self.forget(deployment_id)
 
     def delete_created_since(self, earlier: list[str]) -> None:
@@ -97,6 +221,19 @@ class DeploymentTracker:
         for deployment_id in [i for i in list(self.live) if i not in earlier]:
             with contextlib.suppress(TargetError):  # still tracked: delete_all tries again at the end of the run
                 self.delete(deployment_id)
+
+    def adopt_marked(self, reader: ApiClient) -> None:
+        """Track deployments the list shows carrying this run's prefix (created by a POST whose answer the
+        suite could not read an id from). Only this run's own prefix: nothing else is ever touched."""
+        with contextlib.suppress(TargetError):
+            listing = json_or_none(reader.get(LIST.path))
+            entities = listing.get("entities") if isinstance(listing, dict) else listing
+            for entity in entities if isinstance(entities, list) else []:
+                if not isinstance(entity, dict):
+                    continue
+                marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
+                if marked and isinstance(entity.get("id"), str) and entity["id"]:
+                    self.track(entity["id"])
 
     def delete_all(self) -> list[str]:
         """Delete every tracked deployment; returns the ids that could not be deleted."""
@@ -107,32 +244,62 @@ class DeploymentTracker:
 
 
 class SettingsGuard:
-    """Remembers the settings as found before the suite's first change and puts them back."""
+    """Remembers the settings as found before the suite's first change and puts them back in that shape."""
 
     def __init__(self, reader: ApiClient, writer: ApiClient | None, remover: ApiClient | None):
         self.reader, self.writer, self.remover = reader, writer, remover
         self.original: dict[str, Any] | None = None
 
+    def current(self) -> dict[str, Any]:
+        """The settings now; ContractViolation (with the exchange) when the target answers no settings object."""
+        response = self.reader.get(GET_SETTINGS.path)
+        found, body = success_violations(response, GET_SETTINGS)
+        if not found and not isinstance(body, dict):
+            found = [violation(SUCCESS, "the settings are not a JSON object", response)]
+        raise_if_any(found)
+        return body
+
     def remember(self) -> None:
+        """Read the settings as found, once (a ContractViolation when they cannot be read)."""
         if self.original is not None:
             return
-        response = self.reader.get(GET_SETTINGS.path)
-        body = json_or_none(response)
-        if response.status_code != GET_SETTINGS.success_status or not isinstance(body, dict):
-            raise TargetError(f"cannot read the settings to restore them later: GET answered {response.status_code}")
+        body = self.current()
+        # null values and absent fields are part of the shape found: kept as they are
         self.original = {key: body[key] for key in spec.writable_fields("WebChatSettings") if key in body}
 
     def restore(self) -> bool:
-        """Put the settings back; True when they are as found."""
+        """Put the settings back; True when they read back as found."""
         if self.original is None:
             return True
-        if self.original and self.writer is not None:
-            response = self.writer.put(PUT_SETTINGS.path, self.original)
-            return response.status_code == PUT_SETTINGS.success_status
-        if not self.original and self.remover is not None:
-            response = self.remover.delete(DELETE_SETTINGS.path)
-            return response.status_code == DELETE_SETTINGS.success_status
+        present = {key: value for key, value in self.original.items() if value is not None}
+        with contextlib.suppress(TargetError):
+            if present and self.writer is not None:
+                self.writer.put(PUT_SETTINGS.path, self.original)
+            elif self.remover is not None:
+                # nothing set (or only nulls): DELETE is how the contract clears the settings
+                self.remover.delete(DELETE_SETTINGS.path)
+            return self.as_found()
         return False
+
+    def as_found(self) -> bool:
+        body = json_or_none(self.reader.get(GET_SETTINGS.path))
+        if not isinstance(body, dict) or self.original is None:
+            return False
+        return all(
+            _same_setting(self.original.get(key), body.get(key)) for key in spec.writable_fields("WebChatSettings")
+        )
+
+    def left_as(self) -> str:
+        """What the settings are now, for the report when they could not be restored."""
+        with contextlib.suppress(TargetError):
+            response = self.reader.get(GET_SETTINGS.path)
+            return f"{response.status_code} {response.text[:200]!r}"
+        return "unknown (the target did not answer)"
+
+
+def _same_setting(found: Any, now: Any) -> bool:
+    # absent, null and false read the same after a DELETE (CONTRACT.md: "absent or false")
+    return found == now or (not found and not now and found in (None, False) and now in (None, False))
 
 
 def _error_code(response) -> str | None:

@@ -42,6 +42,23 @@ class RateLimiter:
             time.sleep(start - now)
 
 
+class ThrottleAwareSession(requests.Session):
+    """A session that waits out a 429 for its Retry-After, within the retry budget, for requests the client does
+    not send itself (schemathesis's generated cases). Minimal until one bounded transport replaces it."""
+
+    def request(self, method, url, *args, **kwargs):
+        waited = 0.0
+        for _attempt in range(MAX_RETRIES):
+            response = super().request(method, url, *args, **kwargs)
+            delay = _retry_after_seconds(response) if response.status_code == 429 else None
+            if delay is None or waited + delay > RETRY_BUDGET_SECONDS:
+                return response
+            response.close()
+            waited += delay
+            time.sleep(delay)
+        return super().request(method, url, *args, **kwargs)
+
+
 class TargetError(Exception):
     """The suite could not talk to the target (unreachable, timed out, throttled past the budget)."""
 

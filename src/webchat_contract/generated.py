@@ -1,28 +1,75 @@
-"""The suite's own schemathesis checks: what CONTRACT.md requires and the built-in checks do not look at."""
+"""The suite's own schemathesis setup and checks: what CONTRACT.md requires and the built-in checks do not look at,
+and the guard that keeps generated requests away from anything the run did not create."""
 
 from __future__ import annotations
 
 import functools
+import uuid
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote
 
 import requests
 import schemathesis
 from schemathesis import GenerationMode
 
 from . import spec
-from .checks import check_fields_equal
-from .operations import GET, GET_SETTINGS, PUT_SETTINGS, UPDATE
+from .checks import field_violations
+from .operations import GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from .violations import ERROR_BODY, ContractViolation, from_schemathesis, raise_if_any, violation
+
+# what may ever reach the collection path (CONTRACT.md section 4): the documented POST and safe methods
+COLLECTION_METHODS = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PATH_ID = "deploymentId"
 
 
 @functools.cache
 def load_schema():
     """The OpenAPI document as a schemathesis schema, configured for the contract: positive and negative inputs,
-    no example database, links only from POST to the by-id operations (never inferred from the list, whose ids
-    belong to someone else). The target's base URL is given on every call."""
+    no example database, no undeclared methods (on a target that implements DELETE on the collection, one would
+    wipe deployments that are not the run's), links only from POST to the by-id operations (never inferred from
+    the list, whose ids belong to someone else). The target's base URL is given on every call."""
     schema = schemathesis.openapi.from_dict(spec.bundled_openapi())
     schema.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE], database="none")
     schema.config.phases.update(phases=["examples", "coverage", "fuzzing", "stateful"])
+    schema.config.phases.coverage.unexpected_methods = set()
     schema.config.phases.stateful.inference.algorithms = []
     return schema
+
+
+def invented_id() -> str:
+    """An id no target holds: what a write by id is sent to when the id is not one of the run's."""
+    return f"wcc-missing-{uuid.uuid4().hex}"
+
+
+def made_safe(case: Any, own: Iterable[str]) -> bool:
+    """Make ``case`` harmless to everything the run did not create; False when it must not be sent at all.
+    To the collection only POST and safe methods; a write by id only to one of ``own`` (the run's live
+    deployments), else to an invented id; ids percent-encoded."""
+    method = str(case.method).upper()
+    path = case.operation.path
+    if path == LIST.path:
+        return method in COLLECTION_METHODS
+    if PATH_ID not in path:
+        return True  # the settings: global, restored by the settings guard
+    params = case.path_parameters if isinstance(case.path_parameters, dict) else {}
+    case.path_parameters = params
+    current = params.get(PATH_ID)
+    if method in SAFE_METHODS:
+        return True
+    params[PATH_ID] = quote(current, safe="") if isinstance(current, str) and current in set(own) else invented_id()
+    return True
+
+
+def validate(case: Any, response: Any, checks: list, **kwargs: Any) -> None:
+    """Run ``checks`` on one response; every failure becomes a violation of its requirement (those CONTRACT.md
+    does not make a MUST are dropped), raised together."""
+    try:
+        case.validate_response(response, checks=checks, **kwargs)
+    except (BaseExceptionGroup, AssertionError) as error:
+        failures = error.exceptions if isinstance(error, BaseExceptionGroup) else [error]
+        raise_if_any(from_schemathesis(failures, response, case))
 
 
 @schemathesis.check
@@ -35,22 +82,34 @@ def error_body_status_matches(ctx, response, case):
     except ValueError:
         return None  # content_type_conformance / response_schema_conformance speak to that
     if isinstance(body, dict) and "status" in body and body["status"] != response.status_code:
-        raise AssertionError(f"ErrorBody status {body['status']} differs from HTTP status {response.status_code}")
+        raise ContractViolation(
+            [violation(ERROR_BODY, f"ErrorBody status {body['status']!r} differs from HTTP status", response)]
+        )
     return True
 
 
 @schemathesis.check
 def put_persisted(ctx, response, case):
     """A PUT that answered 200 stored what it was sent: a GET right after answers every field sent, equal."""
-    method, path = case.operation.method.upper(), case.operation.path
+    method, path = str(case.method).upper(), case.operation.path
     if response.status_code != 200 or method != "PUT" or not isinstance(case.body, dict):
         return None
     read = GET if path == UPDATE.path else GET_SETTINGS if path == PUT_SETTINGS.path else None
     if read is None:
         return None
+    requirement = "WC-DEP-UPDATE" if read is GET else "WC-SET-UPDATE"
     request = response.request
-    url = request.url.split("?")[0]
-    headers = {"Authorization": request.headers.get("Authorization", "")}
-    fetched = requests.get(url, headers=headers, timeout=10, verify=response.verify)
-    check_fields_equal(spec.declared_part(read.response_model, case.body), fetched.json(), fetched)
+    transport = getattr(getattr(ctx, "internals", None), "transport_kwargs", None) or {}
+    session = transport.get("session") or requests.Session()
+    fetched = session.get(
+        request.url.split("?")[0],
+        headers={"Authorization": request.headers.get("Authorization", "")},
+        timeout=transport.get("timeout", 10),
+        verify=response.verify,
+    )
+    try:
+        stored = fetched.json()
+    except ValueError:
+        raise ContractViolation([violation(requirement, "the GET after a PUT answered no JSON", fetched)]) from None
+    raise_if_any(field_violations(spec.declared_part(read.response_model, case.body), stored, fetched, requirement))
     return True

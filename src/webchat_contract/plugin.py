@@ -17,11 +17,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import core as hypothesis_core
 
 from . import config as target_config
+from . import violations
 from .auth import AuthError
-from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, SettingsGuard
+from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, LiveSlots, SettingsGuard
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import Journal, compact
+from .prerequisites import require
 from .spec import operation, operations, requirements
 from .target import Target
 
@@ -219,7 +221,9 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
     from .reference.server import EmbeddedTarget, EmbeddedTargetError
 
     embedded = EmbeddedTarget(
-        tmp_path_factory.mktemp("reference-target"), faults=request.config.getoption("reference_fault")
+        tmp_path_factory.mktemp("reference-target"),
+        faults=request.config.getoption("reference_fault"),
+        misbehaviours=request.config.getoption("reference_misbehave"),
     )
     try:
         embedded.start()
@@ -324,8 +328,11 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     creator = client_holding(operation("postWebchatDeployments").permission)
     deleter = client_holding(operation("deleteWebchatDeployment").permission)
     journal = Journal(journal_path(request.config), webchat_target.base_url)
-    tracker = DeploymentTracker(creator, deleter, run_prefix, journal)
+    # one cap for the whole run: xdist workers share the slots beside the journal
+    slots = LiveSlots(journal.path.parent / "live-slots")
+    tracker = DeploymentTracker(creator, deleter, run_prefix, journal, slots)
     yield tracker
+    tracker.adopt_marked(client_holding(operation("getWebchatDeployments").permission))
     left = tracker.delete_all()
     if not left and not is_xdist_worker(request.config):  # workers share the file: leave it to serial runs
         compact(journal.path)
@@ -334,17 +341,23 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
 
 
 @pytest.fixture(scope="session")
-def settings_guard(webchat_target: Target, client_holding):
-    """Use before changing the settings: they are put back as found at the end of the run."""
+def _webchat_settings_guard(webchat_target: Target, client_holding):
     guard = SettingsGuard(
         client_holding(operation("getWebchatSettings").permission),
         client_holding(operation("putWebchatSettings").permission),
         client_holding(operation("deleteWebchatSettings").permission),
     )
-    guard.remember()
     yield guard
     if not guard.restore():
-        raise TargetError(f"could not restore the settings as found: {guard.original}")
+        raise TargetError(f"could not restore the settings as found ({guard.original}); left as: {guard.left_as()}")
+
+
+@pytest.fixture
+def settings_guard(_webchat_settings_guard: SettingsGuard) -> SettingsGuard:
+    """Use before changing the settings: they are put back as found at the end of the run. When the target
+    cannot answer its settings, the first test needing them fails on that, the others are not verified."""
+    require("the settings as found", _webchat_settings_guard.remember)
+    return _webchat_settings_guard
 
 
 # after this many tests in a row end on a TargetError, the target is taken as gone and the run stops
@@ -368,7 +381,11 @@ def _count_target_errors(item: pytest.Item, call: pytest.CallInfo) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     _count_target_errors(item, call)
+    found = violations.record(item, call.excinfo.value) if call.excinfo is not None else []
     report = yield
+    if found and report.when == "setup" and report.failed:
+        # a prerequisite the target could not give is this test's verdict (a failure), not an error of the suite
+        report.when = "call"
     target = target_of(item)
     if target is not None and report.failed and target.transcript.exchanges:
         exchanges = target.transcript.exchanges

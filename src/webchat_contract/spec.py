@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import yaml
 from jsonschema import Draft202012Validator
@@ -53,7 +54,7 @@ class Operation:
         if self.has_path_id:
             if deployment_id is None:
                 raise ValueError(f"{self.operation_id} needs a deployment id")
-            return self.path.replace("{deploymentId}", deployment_id)
+            return self.path.replace("{deploymentId}", quote(deployment_id, safe=""))
         return self.path
 
 

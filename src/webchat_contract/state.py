@@ -5,9 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from . import spec
+from .checks import success_violations
 from .cleanup import DeploymentTracker
 from .client import ApiClient
 from .operations import GET_SETTINGS, LIST
+from .prerequisites import require
+from .violations import raise_if_any, violation
+
+READABLE_LIST = "a readable list of deployments"
+READABLE_SETTINGS = "readable settings"
 
 
 class StateProbe:
@@ -24,11 +30,30 @@ class StateProbe:
         return self._read(with_settings=operation.resource == "settings")
 
     def _read(self, with_settings: bool) -> dict[str, Any]:
-        listing = self.reader.get(LIST.path).json()
-        snapshot = {"deployments": {e["id"]: e for e in listing.get("entities") or [] if self._is_ours(e)}}
+        entities = require(READABLE_LIST, self._entities)
+        snapshot = {"deployments": {e["id"]: e for e in entities if self._is_ours(e)}}
         if with_settings:
-            snapshot["settings"] = self.reader.get(GET_SETTINGS.path).json()
+            snapshot["settings"] = require(READABLE_SETTINGS, self._settings)
         return snapshot
+
+    def _entities(self) -> list[dict[str, Any]]:
+        """The listed deployments that have an id. A bare array is read too: the probe only needs to see what
+        changed (the list tests judge the listing's shape)."""
+        response = self.reader.get(LIST.path)
+        found, listing = success_violations(response, LIST)
+        entities = listing.get("entities") if isinstance(listing, dict) else listing
+        if not isinstance(entities, list):
+            if 200 <= response.status_code < 300:
+                found = [violation("WC-DEP-LIST", f"the list holds no array of deployments ({entities!r})", response)]
+            raise_if_any(found)
+        return [e for e in entities if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+    def _settings(self) -> Any:
+        response = self.reader.get(GET_SETTINGS.path)
+        found, body = success_violations(response, GET_SETTINGS)
+        if body is None:
+            raise_if_any(found or [violation("WC-RESP-SUCCESS", "the settings have no body", response)])
+        return body
 
     def _is_ours(self, entity: dict[str, Any]) -> bool:
         prefix = self.tracker.name_prefix

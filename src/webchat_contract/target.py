@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .auth import TokenSource
-from .client import ApiClient, RateLimiter, Transcript
+from .client import ApiClient, RateLimiter, ThrottleAwareSession, Transcript
 from .config import Principal, TargetConfig
 
 
@@ -18,6 +18,7 @@ class Target:
             for name, p in config.principals.items()
         }
         self._clients: dict[str | None, ApiClient] = {}
+        self.session = ThrottleAwareSession()  # for requests the suite's clients do not send (generated cases)
 
     @property
     def base_url(self) -> str:
