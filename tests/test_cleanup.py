@@ -7,8 +7,10 @@ import sys
 import time
 
 import pytest
+import requests
 
 from suite_runner import ROOT, admin_session
+from webchat_contract.cleanup import DeploymentTracker, LiveSlots
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
 
@@ -105,3 +107,18 @@ def test_journal_compaction_keeps_only_what_is_still_alive(tmp_path):
     compact(path)
     assert leftovers(path, "http://a") == ["2"] and leftovers(path, "http://b") == ["1"]
     assert len(path.read_text().splitlines()) == 2
+
+
+def test_a_post_answering_an_id_already_alive_holds_no_second_live_slot(tmp_path):
+    """A static mock answers the same id to every POST: the run must not run out of live slots for it."""
+
+    class SameId:
+        def post(self, path, body, **options):
+            response = requests.Response()
+            response.status_code, response._content = 200, b'{"id": "same"}'
+            return response
+
+    tracker = DeploymentTracker(SameId(), None, "wcc-test-", slots=LiveSlots(tmp_path, limit=2))
+    for _ in range(3):
+        tracker.create({"name": "x"})
+    assert tracker.live == ["same"] and len(list(tmp_path.glob("slot-*"))) == 1

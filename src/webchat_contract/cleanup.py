@@ -180,6 +180,9 @@ class DeploymentTracker:
                     "(the target's environment holds too many deployments)"
                 )
             return None
+        if deployment_id in self.live:  # an id it answered before: nothing new is alive, so no slot is held
+            self.unreserve()
+            return deployment_id
         self.track(deployment_id)
         return deployment_id
 
