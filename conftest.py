@@ -1,8 +1,9 @@
-"""Root of the contract suite (``suites/``).
+"""Root of the contract suite (``suites/``; a wheel carries this file as ``webchat_contract/suites/conftest.py``).
 
 The target, its principals, clients and cleanup come from the webchat_contract pytest plugin
-(``src/webchat_contract/plugin.py``); report options are set in ``pyproject.toml``. The fixtures here are the
-suite's shared vocabulary: a valid request of any operation, and a probe of what a request changed.
+(``src/webchat_contract/plugin.py``), the verdict and reports from its reporting plugin; both are active only in a
+session that runs the suite, as this file asks for them. Report options are set in ``pytest.ini``. The fixtures here
+are the suite's shared vocabulary: a valid request of any operation, and a probe of what a request changed.
 """
 
 import secrets
@@ -14,6 +15,8 @@ from webchat_contract.checks import check_created
 from webchat_contract.operations import CREATE, DELETE_SETTINGS, GET_SETTINGS, PUT_SETTINGS, UPDATE
 from webchat_contract.prerequisites import require
 from webchat_contract.state import StateProbe
+
+pytest_plugins = ["webchat_contract.plugin", "webchat_contract.reporting.plugin"]
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The target config file: the documented form loads; every mistake is one line naming the file and key."""
 
+import base64
 import subprocess
 import sys
 import textwrap
@@ -92,7 +93,8 @@ def test_client_credentials_and_env_vars(monkeypatch):
     assert loaded.principals["cc-env"].client_id == "client-from-env"
     assert loaded.principals["cc"].client_secret == "s3cret-value" and loaded.principals["cc"].uses_client_credentials
     assert loaded.principals["env"].token == "t0ken-value"
-    assert set(loaded.secrets()) == {"s3cret-value", "t0ken-value"}
+    basic = {base64.b64encode(f"{client}:s3cret-value".encode()).decode() for client in ("id", "client-from-env")}
+    assert set(loaded.secrets()) == {"s3cret-value", "t0ken-value"} | basic
 
 
 @pytest.mark.parametrize(

@@ -77,3 +77,18 @@ def test_slow_or_throttling_target_still_passes(misbehaviour, misbehaving_config
     run = run_suite(tmp_path / "reports", f"--target-config={misbehaving_config(misbehaviour)}", *QUICK)
     assert run.returncode == 0, run.output
     assert run.failed == [] and run.with_outcome("passed")
+
+
+def test_generated_requests_wait_out_429_too(misbehaving_config, tmp_path):
+    """Every 7th request answered 429 Retry-After: 1 is no verdict, also for schemathesis's generated requests and
+    the read-back after a generated PUT."""
+    config = misbehaving_config("throttle-every-7th")
+    run = run_suite(
+        tmp_path / "reports",
+        f"--target-config={config}",
+        "--hypothesis-profile=mutation",
+        "-k",
+        "test_generated and PUT",
+    )
+    assert run.returncode == 0, run.output[-3000:]
+    assert run.failed == [] and len(run.with_outcome("passed")) == 2

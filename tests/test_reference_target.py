@@ -673,6 +673,24 @@ def put_with_another_id_in_the_body(api: Api) -> list[Any]:
     return [api.request(GET, deployment_id=d["id"]).json().get("name") for d in (first, second)]
 
 
+def post_answers_a_string_id(api: Api) -> bool:
+    return isinstance(api.create().get("id"), str)
+
+
+def list_answer_is_json(api: Api) -> bool:
+    try:
+        api.request(LIST).json()
+    except ValueError:
+        return False
+    return True
+
+
+def denied_put_and_what_it_left(api: Api) -> tuple[int, Any]:
+    deployment_id = api.create({"name": "before"})["id"]
+    status = _status_of(api, UPDATE, _lacking(UPDATE), deployment_id=deployment_id, body={"name": "after"})
+    return status, api.request(GET, deployment_id=deployment_id).json().get("name")
+
+
 def _operation_probes() -> dict[str, Probe]:
     probes = {}
     for op in spec.operations():
@@ -731,6 +749,10 @@ PROBES: dict[str, Probe] = {
     "500-on-non-ascii": Probe(partial(post_status, body={"name": "caf\u00e9"}), 200),
     "500-on-empty-array": Probe(partial(post_status, body={"allowedDomains": []}), 200),
     "500-on-long-string": Probe(partial(post_status, body={"description": "x" * 1001}), 200),
+    "500-on-long-name": Probe(partial(post_status, body={"name": "n" * 300}), 200),
+    "post-null-id": Probe(post_answers_a_string_id, True),
+    "non-json-success": Probe(list_answer_is_json, True),
+    "denied-put-stores": Probe(denied_put_and_what_it_left, (403, "before")),
     "client-id-honoured": Probe(post_with_a_client_id, (False, True)),
     "put-body-id-wins": Probe(put_with_another_id_in_the_body, ["changed", "second"]),
 }
@@ -754,7 +776,10 @@ def exercise(api: Api) -> list[int]:
     invalid body and with an unknown id."""
     unknown = str(uuid.uuid4())
     created = api.request(CREATE)
-    deployment_id = created.json().get("id") or unknown
+    try:
+        deployment_id = created.json().get("id") or unknown
+    except ValueError:  # non-json-success
+        deployment_id = unknown
     statuses = [created.status_code]
     for op in spec.operations():  # GET and PUT of the deployment come before its DELETE
         own_id = deployment_id if op.has_path_id else None

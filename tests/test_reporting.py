@@ -308,6 +308,7 @@ def test_a_target_that_allows_no_writes_leaves_destructive_tests_not_verified(re
     assert verify(read_only.directory, capsys)[0] == 1
 
 
+SUITE_PLUGINS = 'pytest_plugins = ["webchat_contract.plugin", "webchat_contract.reporting.plugin"]\n'
 LATTICE_MODULE = """
 import pytest
 from webchat_contract.client import TargetError
@@ -351,6 +352,7 @@ def test_is_not_verified():
 
 def test_each_test_and_requirement_gets_its_place_in_the_lattice(tmp_path):
     (tmp_path / "test_lattice.py").write_text(LATTICE_MODULE)
+    (tmp_path / "conftest.py").write_text(SUITE_PLUGINS)
     reports = tmp_path / "reports"
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", f"--html={reports / 'report.html'}"]
     done = subprocess.run([*command, "test_lattice.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)

@@ -9,9 +9,12 @@ import requests
 
 from .client import json_or_none
 from .config import Principal
+from .transport import BoundedSession, TargetError
 
 # refresh a little before the target would call the token expired
 EXPIRY_MARGIN_SECONDS = 30
+# what a token endpoint's error says is quoted up to this length (it may echo what it was sent: redacted anyway)
+REASON_CHARS = 200
 
 
 class AuthError(Exception):
@@ -21,7 +24,9 @@ class AuthError(Exception):
 class TokenSource:
     """The bearer token of one principal: fetched once, reused, refreshed when it expires."""
 
-    def __init__(self, principal: Principal, token_url: str, timeout: float, verify_tls: bool):
+    def __init__(
+        self, principal: Principal, token_url: str, timeout: float, verify_tls: bool, max_bytes: int | None = None
+    ):
         self.principal = principal
         self.token_url = token_url
         self.timeout = timeout
@@ -29,6 +34,8 @@ class TokenSource:
         self._token: str | None = principal.token
         self._expires_at = float("inf")
         self._lock = threading.Lock()
+        bounds = {"max_bytes": max_bytes} if max_bytes else {}
+        self._session = BoundedSession(timeout, verify=verify_tls, **bounds)
 
     def token(self) -> str:
         with self._lock:
@@ -48,7 +55,7 @@ class TokenSource:
     def _fetch(self) -> tuple[str, float]:
         name = self.principal.name
         try:
-            response = requests.post(
+            response = self._session.post(
                 self.token_url,
                 auth=(self.principal.client_id, self.principal.client_secret),
                 data={"grant_type": "client_credentials"},
@@ -56,7 +63,7 @@ class TokenSource:
                 timeout=self.timeout,
                 verify=self.verify_tls,
             )
-        except requests.RequestException as error:
+        except (requests.RequestException, TargetError) as error:
             raise AuthError(
                 f"principal {name!r}: token endpoint {self.token_url} unreachable ({type(error).__name__})"
             ) from None
@@ -64,7 +71,8 @@ class TokenSource:
         if response.status_code != 200 or not isinstance(body, dict) or not body.get("access_token"):
             reason = ""
             if isinstance(body, dict):
-                reason = body.get("error_description") or body.get("description") or body.get("error") or ""
+                reason = str(body.get("error_description") or body.get("description") or body.get("error") or "")
+                reason = reason if len(reason) <= REASON_CHARS else reason[:REASON_CHARS] + "..."
             raise AuthError(
                 f"principal {name!r}: token endpoint {self.token_url} answered {response.status_code}"
                 + (f": {reason}" if reason else "")

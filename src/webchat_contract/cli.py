@@ -59,10 +59,31 @@ def _add_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--write-config", type=Path, metavar="PATH", help="write the target config to PATH instead of stdout"
     )
+    parser.add_argument(
+        "--list-faults",
+        action="store_true",
+        help="list the faults (with the requirement each breaks) and the misbehaviours, then exit",
+    )
     parser.set_defaults(handler=_serve, prog=parser.prog)
 
 
+def _list_faults() -> int:
+    from webchat_contract.reference.faults import FAULTS
+    from webchat_contract.reference.misbehaviours import MISBEHAVIOURS
+
+    width = max(len(name) for name in [*FAULTS, *MISBEHAVIOURS])
+    print(f"faults (--fault NAME; pytest --reference-fault NAME): {len(FAULTS)}")
+    for fault in FAULTS.values():
+        print(f"  {fault.name:<{width}}  {fault.requirement:<22} {fault.description}")
+    print(f"misbehaviours (--misbehave NAME; pytest --reference-misbehave NAME): {len(MISBEHAVIOURS)}")
+    for name, description in MISBEHAVIOURS.items():
+        print(f"  {name:<{width}}  {description}")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
+    if args.list_faults:
+        return _list_faults()
     from webchat_contract.reference.faults import validate_faults
     from webchat_contract.reference.misbehaviours import validate_misbehaviours
     from webchat_contract.reference.principals import generate_principals
@@ -119,17 +140,111 @@ def _add_verify(subcommands: argparse._SubParsersAction) -> None:
         "line per problem and a final verdict line; exit status 0 only for a valid bundle of a CONFORMANT target.",
     )
     parser.add_argument("directory", type=Path, metavar="DIR", help="the directory holding the bundle (e.g. reports)")
+    parser.add_argument(
+        "--public-key",
+        type=Path,
+        metavar="PEM",
+        help="the certificate must carry a valid signature by this Ed25519 public key (needs the sign extra)",
+    )
     parser.set_defaults(handler=_verify, prog=parser.prog)
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from webchat_contract.reporting.signing import SigningError, load_public_key
     from webchat_contract.reporting.verify import verify_bundle
 
-    verification = verify_bundle(args.directory)
+    try:
+        public_key = load_public_key(args.public_key) if args.public_key else None
+    except SigningError as error:
+        return _fail(args.prog, str(error))
+    verification = verify_bundle(args.directory, public_key)
+    for note in verification.notes:
+        print(f"note: {note}")
     for problem in verification.problems:
         print(f"problem: {problem}")
     print(verification.summary())
     return 0 if verification.accepted else 1
+
+
+def _add_run(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "run",
+        help="run the suite (from any directory); other arguments go to pytest",
+        description="Run the contract suite against the target of --target-config (default: the embedded reference "
+        "target), writing report.html, junit.xml, results.json and certificate.json to --out. Any other argument "
+        "goes to pytest: -k EXPR, --requirement ID, -n 2, --hypothesis-profile=nightly, or a test of the suite "
+        "(test_crud.py::test_x). A run of part of the suite writes its results to OUT/partial/.",
+    )
+    parser.add_argument("--target-config", type=Path, metavar="PATH", help="the target config (TOML)")
+    parser.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR", help="default: %(default)s")
+    parser.add_argument(
+        "--sign-key",
+        type=Path,
+        metavar="PEM",
+        help="sign the certificate with this Ed25519 private key (see keygen; needs the sign extra)",
+    )
+    parser.set_defaults(handler=_run, prog=parser.prog, takes_pytest_args=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from webchat_contract.reporting.signing import SigningError
+    from webchat_contract.run import run
+
+    try:
+        return run(args.target_config, args.out, args.sign_key, args.pytest_args)
+    except SigningError as error:
+        return _fail(args.prog, str(error))
+
+
+def _add_keygen(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "keygen",
+        help="make an Ed25519 key pair for signing certificates",
+        description="Write a new Ed25519 private key (PEM, readable by you only) and its public key (PEM) to publish "
+        "for `verify --public-key`. Needs the sign extra: pip install 'webchat-contract[sign]'.",
+    )
+    parser.add_argument("private_key", type=Path, metavar="PRIVATE_PEM", help="where to write the private key (new)")
+    parser.add_argument("public_key", type=Path, metavar="PUBLIC_PEM", help="where to write the public key")
+    parser.set_defaults(handler=_keygen, prog=parser.prog)
+
+
+def _keygen(args: argparse.Namespace) -> int:
+    from webchat_contract.reporting.signing import SigningError, generate
+
+    try:
+        fingerprint = generate(args.private_key, args.public_key)
+    except SigningError as error:
+        return _fail(args.prog, str(error))
+    print(f"key {fingerprint}: private {args.private_key}, public {args.public_key}")
+    return 0
+
+
+def _add_openapi(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "openapi",
+        help="print the contract's OpenAPI document, bundled into one file",
+        description="Print the OpenAPI document of the 8 operations with the models inlined, as OpenAPI 3.1 (the "
+        "source) or translated to 3.0.3 for tools that do not read 3.1.",
+    )
+    parser.add_argument("--oas", choices=("3.1", "3.0"), default="3.1", help="default: %(default)s")
+    parser.add_argument("--format", choices=("yaml", "json"), default="yaml", help="default: %(default)s")
+    parser.set_defaults(handler=_openapi, prog=parser.prog)
+
+
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    import yaml
+
+    from webchat_contract import spec
+    from webchat_contract.oas30 import to_oas30
+
+    document = to_oas30() if args.oas == "3.0" else spec.bundled_openapi()
+    if args.format == "json":
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        print(yaml.safe_dump(document, sort_keys=False, allow_unicode=True), end="")
+    return 0
 
 
 def _add_sweep(subcommands: argparse._SubParsersAction) -> None:
@@ -160,20 +275,43 @@ def _sweep(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _version() -> str:
+    from webchat_contract import __version__, layout
+
+    return f"webchat-contract {__version__} ({layout.describe()})"
+
+
+class _VersionAction(argparse.Action):
+    """--version, computed only when asked (it looks for the suite's files)."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, help="print the version and where the suite is, and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.exit(0, _version() + "\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="webchat-contract", description="Contract suite for the WebChat deployments API.")
+    parser.add_argument("--version", action=_VersionAction)
     subcommands = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=_Parser)
+    _add_run(subcommands)
     _add_serve(subcommands)
     _add_verify(subcommands)
     _add_sweep(subcommands)
+    _add_keygen(subcommands)
+    _add_openapi(subcommands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
+    if rest and not getattr(args, "takes_pytest_args", False):
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.pytest_args = rest
     return handler(args)

@@ -11,15 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from .reporting.redact import REDACTED, Redactor
+from .transport import BoundedSession, TargetError, retry_after_seconds
+
 if TYPE_CHECKING:  # auth uses this module's json_or_none
     from .auth import TokenSource
 
-REDACTED = "[REDACTED]"
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 BODY_EXCERPT = 4000
-# how long the client waits out 429 answers for one request before giving up (the run's error, not a verdict)
-RETRY_BUDGET_SECONDS = 60.0
-MAX_RETRIES = 5
 _UNSET: Any = object()
 
 
@@ -42,27 +41,6 @@ class RateLimiter:
             time.sleep(start - now)
 
 
-class ThrottleAwareSession(requests.Session):
-    """A session that waits out a 429 for its Retry-After, within the retry budget, for requests the client does
-    not send itself (schemathesis's generated cases). Minimal until one bounded transport replaces it."""
-
-    def request(self, method, url, *args, **kwargs):
-        waited = 0.0
-        for _attempt in range(MAX_RETRIES):
-            response = super().request(method, url, *args, **kwargs)
-            delay = _retry_after_seconds(response) if response.status_code == 429 else None
-            if delay is None or waited + delay > RETRY_BUDGET_SECONDS:
-                return response
-            response.close()
-            waited += delay
-            time.sleep(delay)
-        return super().request(method, url, *args, **kwargs)
-
-
-class TargetError(Exception):
-    """The suite could not talk to the target (unreachable, timed out, throttled past the budget)."""
-
-
 @dataclass
 class Exchange:
     """One request and its response, with credentials removed."""
@@ -75,6 +53,9 @@ class Exchange:
     response_headers: dict[str, str] = field(default_factory=dict)
     response_body: str | None = None
     principal: str | None = None
+    # the URL that answered, when a redirect led elsewhere, and the hops on the way
+    answered_by: str | None = None
+    redirects: list[str] = field(default_factory=list)
 
     def curl(self) -> str:
         parts = ["curl", "-i", "-X", self.method, self.url]
@@ -88,27 +69,30 @@ class Exchange:
 
     def summary(self) -> str:
         who = f" as {self.principal}" if self.principal else ""
-        return f"{self.method} {self.url}{who} -> {self.status if self.status is not None else 'no response'}"
+        status = self.status if self.status is not None else "no response"
+        via = ""
+        if self.answered_by:
+            via = f" (redirected: {' -> '.join(self.redirects)}; answered by {self.answered_by})"
+        return f"{self.method} {self.url}{who} -> {status}{via}"
 
 
 class Transcript:
     """The exchanges of the test that is running; the plugin clears it before each test."""
 
-    def __init__(self, secrets: list[str] | None = None):
+    def __init__(self, secrets: list[str] | None = None, redactor: Redactor | None = None):
         self.exchanges: list[Exchange] = []
-        self._secrets = [s for s in (secrets or []) if s]
+        self.redactor = redactor if redactor is not None else Redactor()
+        self.redactor.add(secrets or [])
         self._lock = threading.Lock()
 
     def add_secrets(self, secrets: list[str]) -> None:
-        self._secrets.extend(s for s in secrets if s and s not in self._secrets)
+        self.redactor.add(secrets)
 
     def secrets(self) -> list[str]:
-        return list(self._secrets)
+        return self.redactor.secrets
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self.redactor(text)
 
     def record(self, exchange: Exchange) -> None:
         with self._lock:
@@ -154,7 +138,7 @@ class ApiClient:
         self.verify_tls = verify_tls
         self.transcript = transcript
         self.tokens = tokens
-        self.session = session or requests.Session()
+        self.session = session or BoundedSession(timeout, verify=verify_tls)
         self.limiter = limiter or RateLimiter(None)
 
     @property
@@ -176,9 +160,8 @@ class ApiClient:
         if json_body is not _UNSET:
             data = json.dumps(json_body)
             headers.setdefault("Content-Type", "application/json")
-        waited = 0.0
         refreshed = False
-        for _attempt in range(MAX_RETRIES + 1):
+        while True:
             if authorization is _UNSET and self.tokens is not None:
                 token = self.tokens.token()
                 self.transcript.add_secrets([token])  # fetched tokens are secrets too, not only configured ones
@@ -189,17 +172,14 @@ class ApiClient:
             if response.status_code == 401 and not refreshed and authorization is _UNSET and self._token_expired():
                 refreshed = True
                 continue
-            if response.status_code != 429:
-                return response
-            delay = _retry_after_seconds(response)
-            if delay is None or waited + delay > RETRY_BUDGET_SECONDS:
+            if response.status_code == 429:  # the session waited out what it could
                 raise TargetError(
-                    f"{method} {path}: target answered 429 and asked to wait {delay} s past the retry budget"
-                    f" of {RETRY_BUDGET_SECONDS:.0f} s"
+                    f"{method} {path}: target answered 429 and asked to wait {retry_after_seconds(response)} s"
+                    f" past the retry budget of {self.session.retry_budget:.0f} s"
+                    if isinstance(self.session, BoundedSession)
+                    else f"{method} {path}: target answered 429"
                 )
-            waited += delay
-            time.sleep(delay)
-        raise TargetError(f"{method} {path}: target still answered 429 after {MAX_RETRIES} retries")
+            return response
 
     def _token_expired(self) -> bool:
         return self.tokens is not None and self.tokens.invalidate()
@@ -223,9 +203,14 @@ class ApiClient:
             raise TargetError(f"{method} {url}: no answer within {self.timeout:g} s") from None
         except requests.ConnectionError as error:
             raise TargetError(f"{method} {url}: cannot connect ({_root_cause(error)})") from None
+        except requests.RequestException as error:
+            raise TargetError(f"{method} {url}: {_root_cause(error)}") from None
         exchange.status = response.status_code
         exchange.response_headers = _headers_for_record(response.headers, self.transcript)
         exchange.response_body = _text_for_record(response.content, self.transcript)
+        if response.history:
+            exchange.redirects = [f"{hop.status_code} {hop.url}" for hop in response.history]
+            exchange.answered_by = response.url
         return response
 
     # shorthands
@@ -246,14 +231,6 @@ def json_or_none(response: requests.Response) -> Any:
     """The JSON body of a response, or None when it has none that parses."""
     try:
         return response.json()
-    except ValueError:
-        return None
-
-
-def _retry_after_seconds(response: requests.Response) -> float | None:
-    value = response.headers.get("Retry-After", "").strip()
-    try:
-        return max(float(value), 0.0)
     except ValueError:
         return None
 

@@ -5,6 +5,7 @@ Every mistake is reported as one :class:`ConfigError` line naming the file and t
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import tomllib
@@ -16,7 +17,11 @@ from urllib.parse import urlsplit, urlunsplit
 from . import spec
 
 ENV_VAR = "WEBCHAT_TARGET_CONFIG"
-TARGET_KEYS = {"base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second"}
+TARGET_KEYS = {
+    "base_url", "token_url", "destructive", "timeout", "verify_tls", "max_requests_per_second", "max_response_bytes"
+}  # fmt: skip
+# the suite reads no more of any one answer (inflated), so no target can exhaust the runner's memory
+DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024
 # CONTRACT.md section 4: the suite keeps its request rate bounded; on this machine's own loopback it need not be
 DEFAULT_REMOTE_RATE = 10.0
 CREDENTIAL_KEYS = ("token", "token_env", "client_id", "client_id_env")
@@ -59,14 +64,20 @@ class TargetConfig:
     principals: dict[str, Principal]
     source: str = "(embedded reference target)"
     max_requests_per_second: float | None = None  # None: unbounded
+    max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES
 
     @property
     def is_loopback(self) -> bool:
         return is_loopback_url(self.base_url)
 
     def secrets(self) -> list[str]:
-        """Every secret value the configuration holds, for redaction."""
-        return [s for p in self.principals.values() for s in p.secrets()]
+        """Every secret value the configuration holds, for redaction: tokens, client secrets, and the Basic
+        credentials (base64 of id:secret) that carry a client secret to the token endpoint."""
+        found = [s for p in self.principals.values() for s in p.secrets()]
+        for p in self.principals.values():
+            if p.client_id is not None and p.client_secret:
+                found.append(base64.b64encode(f"{p.client_id}:{p.client_secret}".encode()).decode("ascii"))
+        return found
 
 
 def is_loopback_url(url: str) -> bool:
@@ -139,6 +150,18 @@ def _check_url(reader: _Reader, key: str, url: str) -> str:
     return url.rstrip("/")
 
 
+def _check_base_url(reader: _Reader, url: str) -> str:
+    """The server's root: the suite adds the operations' paths (/api/v2/webchat/...) itself."""
+    parts = urlsplit(url)
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in url or "#" in url:
+        root = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
+        reader.fail(
+            f"{reader.where('base_url')} must be the server's root, without a path, query or fragment "
+            f"(the suite adds /api/v2/webchat/... itself): write base_url = {root!r}, not {url!r}"
+        )
+    return url
+
+
 def _read_principal(source: str, name: str, data: Any) -> Principal:
     reader = _Reader(source, f"principals.{name}", data)
     reader.reject_unknown(PRINCIPAL_KEYS)
@@ -190,7 +213,7 @@ def parse(text: str, source: str) -> TargetConfig:
         top.fail("[target] table is missing")
     target = _Reader(source, "target", data["target"])
     target.reject_unknown(TARGET_KEYS)
-    base_url = _check_url(target, "base_url", target.get("base_url", str, required=True))
+    base_url = _check_base_url(target, _check_url(target, "base_url", target.get("base_url", str, required=True)))
     token_url = _check_url(target, "token_url", target.get("token_url", str, default_token_url(base_url)))
     timeout = target.get("timeout", (int, float), 10)
     if timeout <= 0:
@@ -200,6 +223,9 @@ def parse(text: str, source: str) -> TargetConfig:
     )
     if rate is not None and rate <= 0:
         target.fail(f"{target.where('max_requests_per_second')} must be a positive number")
+    max_response_bytes = target.get("max_response_bytes", int, DEFAULT_MAX_RESPONSE_BYTES)
+    if max_response_bytes < 1024:
+        target.fail(f"{target.where('max_response_bytes')} must be at least 1024")
     principals_table = _Reader(source, "principals", data.get("principals", {}))
     if not principals_table.data:
         top.fail("no principal configured: add at least one [principals.NAME] table")
@@ -214,6 +240,7 @@ def parse(text: str, source: str) -> TargetConfig:
         principals=principals,
         source=source,
         max_requests_per_second=float(rate) if rate is not None else None,
+        max_response_bytes=max_response_bytes,
     )
 
 

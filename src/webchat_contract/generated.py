@@ -9,13 +9,13 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-import requests
 import schemathesis
 from schemathesis import GenerationMode
 
 from . import spec
 from .checks import field_violations
 from .operations import GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from .transport import BoundedSession
 from .violations import ERROR_BODY, ContractViolation, from_schemathesis, raise_if_any, violation
 
 # what may ever reach the collection path (CONTRACT.md section 4): the documented POST and safe methods
@@ -99,12 +99,9 @@ def put_persisted(ctx, response, case):
         return None
     requirement = "WC-DEP-UPDATE" if read is GET else "WC-SET-UPDATE"
     request = response.request
-    transport = getattr(getattr(ctx, "internals", None), "transport_kwargs", None) or {}
-    session = transport.get("session") or requests.Session()
-    fetched = session.get(
+    fetched = _session_of(ctx).get(
         request.url.split("?")[0],
         headers={"Authorization": request.headers.get("Authorization", "")},
-        timeout=transport.get("timeout", 10),
         verify=response.verify,
     )
     try:
@@ -113,3 +110,11 @@ def put_persisted(ctx, response, case):
         raise ContractViolation([violation(requirement, "the GET after a PUT answered no JSON", fetched)]) from None
     raise_if_any(field_violations(spec.declared_part(read.response_model, case.body), stored, fetched, requirement))
     return True
+
+
+def _session_of(ctx) -> BoundedSession:
+    """The session the case was sent with (the run's, given in call_kwargs); schemathesis keeps it in the
+    context's internals."""
+    kwargs = getattr(getattr(ctx, "internals", None), "transport_kwargs", None) or {}
+    session = kwargs.get("session")
+    return session if isinstance(session, BoundedSession) else BoundedSession()

@@ -1,7 +1,8 @@
 """pytest plugin: the target (configured, or the embedded reference target), its principals, and cleanup.
 
-Loaded through the ``pytest11`` entry point; inert until a test asks for the target, so a run that does not
-use the suite never starts a server.
+Active only where the suite's root conftest asks for it (``pytest_plugins``), never in other pytest sessions of the
+environment; importing it does nothing. Inert until a test asks for the target, so a run that does not use the
+target never starts a server.
 """
 
 from __future__ import annotations
@@ -9,11 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import threading
 from pathlib import Path
 from typing import NoReturn
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import core as hypothesis_core
 
 from . import config as target_config
@@ -24,12 +26,14 @@ from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import Journal, compact
 from .prerequisites import require
+from .reporting.redact import Redactor
 from .spec import operation, operations, requirements
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
 # the configuration in use once the target is known (the embedded target's is known only after it started)
 ACTIVE_CONFIG_KEY = pytest.StashKey[TargetConfig]()
+TARGET_KEY = pytest.StashKey[Target]()
 NOT_VERIFIED = "not verified: "
 # exceptions that mean the suite could not do its job: an error of the run, not a verdict on the target
 RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)  # RunStopped is a TargetError
@@ -52,9 +56,12 @@ _COMMON = dict(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
-settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, **_COMMON)
-settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
-settings.load_profile("ci")
+# the project's mutation test: one full run per reference fault, so lean (few examples, no shrinking) but
+# derandomized, so the requirements a fault fails are the same every time (tests/data/fault_requirements.txt)
+MUTATION_EXAMPLES = 5
+DEFAULT_PROFILE = "ci"
+_PROFILE_BEFORE = pytest.StashKey[str]()
+_SIGTERM_BEFORE = pytest.StashKey[object]()
 SEED_KEY = pytest.StashKey[int | None]()
 SEED_INPUT = "webchat_contract_hypothesis_seed"
 
@@ -91,6 +98,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+@pytest.hookimpl(tryfirst=True)  # the profiles exist before hypothesis's plugin loads the one asked for
 def pytest_configure(config: pytest.Config) -> None:
     for name, description in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {description}")
@@ -104,11 +112,37 @@ def pytest_configure(config: pytest.Config) -> None:
     if path and (config.getoption("reference_fault") or config.getoption("reference_misbehave")):
         raise pytest.UsageError("--reference-fault/--reference-misbehave apply to the embedded reference target only")
     _check_reference_switches(config)
+    _check_requirement_ids(config)
     try:
         config.stash[CONFIG_KEY] = target_config.load(path) if path else None
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
-    _cleanup_on_sigterm()
+    _use_profiles(config)
+    _cleanup_on_sigterm(config)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave the process as found (pytest can run in-process, several sessions one after the other)."""
+    if _PROFILE_BEFORE in config.stash:
+        settings.load_profile(config.stash[_PROFILE_BEFORE])
+    if _SIGTERM_BEFORE in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[_SIGTERM_BEFORE])
+
+
+def _use_profiles(config: pytest.Config) -> None:
+    """Register the suite's profiles and load ``ci``; hypothesis's own plugin, configured after this one, loads the
+    one ``--hypothesis-profile`` names instead."""
+    settings.register_profile(DEFAULT_PROFILE, max_examples=CI_EXAMPLES, derandomize=True, **_COMMON)
+    settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
+    settings.register_profile(
+        "mutation",
+        max_examples=MUTATION_EXAMPLES,
+        derandomize=True,
+        phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        **_COMMON,
+    )
+    config.stash[_PROFILE_BEFORE] = settings.get_current_profile_name()
+    settings.load_profile(DEFAULT_PROFILE)
 
 
 # at session start hypothesis has loaded the chosen profile, and the header with the seed is not printed yet
@@ -146,14 +180,15 @@ def _check_reference_switches(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
 
 
-def _cleanup_on_sigterm() -> None:
+def _cleanup_on_sigterm(config: pytest.Config) -> None:
     """SIGTERM unwinds like Ctrl-C, so session teardown still deletes what the run created."""
 
     def interrupt(signum, frame):
         raise KeyboardInterrupt(f"signal {signum}")
 
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, interrupt)
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    if in_main_thread and signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        config.stash[_SIGTERM_BEFORE] = signal.signal(signal.SIGTERM, interrupt)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it adds
@@ -173,13 +208,17 @@ def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.xdist_group("settings"))
 
 
+def _check_requirement_ids(config: pytest.Config) -> None:
+    """Before anything runs: a mistyped id must not run nothing, or everything."""
+    unknown = sorted(set(config.getoption("requirement")) - requirements().keys())
+    if unknown:
+        raise pytest.UsageError(f"--requirement: unknown id {', '.join(unknown)} (known: {', '.join(requirements())})")
+
+
 def _select_requirements(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("requirement"))
     if not wanted:
         return
-    unknown = sorted(wanted - requirements().keys())
-    if unknown:
-        raise pytest.UsageError(f"--requirement: unknown id {', '.join(unknown)} (see schemas/requirements.yaml)")
     deselected = [item for item in items if not wanted & set(requirements_of(item))]
     if deselected:
         config.hook.pytest_deselected(items=deselected)
@@ -238,6 +277,7 @@ def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.Temp
 @pytest.fixture(scope="session")
 def webchat_target(request: pytest.FixtureRequest, webchat_config: TargetConfig) -> Target:
     target = Target(webchat_config)
+    request.config.stash[TARGET_KEY] = target
     _check_credentials(target, request.session)
     return target
 
@@ -254,11 +294,21 @@ class RunStopped(TargetError):
 def stop_run(session: pytest.Session, reason: str) -> NoReturn:
     """End the run with one line. A pytest-xdist worker must not call pytest.exit (the controller crashes on
     it): there the test errors with the reason and the worker stops."""
-    message = f"webchat-contract: {reason}"
+    message = run_redactor(session.config)(f"webchat-contract: {reason}")
     if is_xdist_worker(session.config):
         session.shouldstop = message
-        raise RunStopped(reason)
+        raise RunStopped(message.removeprefix("webchat-contract: "))
     pytest.exit(message, returncode=3)
+
+
+def run_redactor(config: pytest.Config) -> Redactor:
+    """The redaction every output of this process goes through: the target's (it learns each token fetched),
+    else one knowing the configured secrets."""
+    target = config.stash.get(TARGET_KEY, None)
+    if target is not None:
+        return target.redactor
+    loaded = config.stash.get(ACTIVE_CONFIG_KEY, None) or config.stash.get(CONFIG_KEY, None)
+    return Redactor(loaded.secrets() if loaded is not None else ())
 
 
 def _check_credentials(target: Target, session: pytest.Session) -> None:

@@ -19,9 +19,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-_PACKAGED = Path(__file__).parent / "schemas"
-_CHECKOUT = Path(__file__).resolve().parents[2] / "schemas"
-SCHEMAS_DIR = _PACKAGED if _PACKAGED.is_dir() else _CHECKOUT
+from . import layout
+
+SCHEMAS_DIR = layout.SCHEMAS_DIR
 MODELS_DIR = SCHEMAS_DIR / "models"
 OPENAPI_PATH = SCHEMAS_DIR / "openapi.yaml"
 PERMISSION_EXTENSION = "x-inin-requires-permissions"

@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 from .auth import TokenSource
-from .client import ApiClient, RateLimiter, ThrottleAwareSession, Transcript
+from .client import ApiClient, RateLimiter, Transcript
 from .config import Principal, TargetConfig
+from .reporting.redact import Redactor
+from .transport import BoundedSession
 
 
 class Target:
     def __init__(self, config: TargetConfig):
         self.config = config
-        self.transcript = Transcript(config.secrets())
+        # knows every secret of the run: the configured ones, and each token as it is fetched
+        self.redactor = Redactor(config.secrets())
+        self.transcript = Transcript(redactor=self.redactor)
         # one bound for the whole run: the suite's own requests and the generated ones alike
         self.limiter = RateLimiter(config.max_requests_per_second)
+        # every request of the run to the target goes through this session (the generated ones too)
+        self.session = BoundedSession(config.timeout, max_bytes=config.max_response_bytes, verify=config.verify_tls)
         self._tokens = {
-            name: TokenSource(p, config.token_url, config.timeout, config.verify_tls)
+            name: TokenSource(p, config.token_url, config.timeout, config.verify_tls, config.max_response_bytes)
             for name, p in config.principals.items()
         }
         self._clients: dict[str | None, ApiClient] = {}
-        self.session = ThrottleAwareSession()  # for requests the suite's clients do not send (generated cases)
 
     @property
     def base_url(self) -> str:
@@ -39,6 +44,7 @@ class Target:
                 verify_tls=self.config.verify_tls,
                 transcript=self.transcript,
                 tokens=tokens,
+                session=self.session,
                 limiter=self.limiter,
             )
         return self._clients[name]

@@ -37,24 +37,29 @@ from webchat_contract.reference.faults import (
     CLIENT_ID_HONOURED,
     DELETE_ANSWERS_200_WITH_BODY,
     DELETE_KEEPS_DEPLOYMENT,
+    DENIED_PUT_STORES,
     DROPPED_FIELD,
     DROPS_DESCRIPTION,
     EMPTY_ID,
     ERROR_NOT_JSON,
     ERROR_STATUS_MISMATCH,
     FAIL_ON_EMPTY_ARRAY,
+    FAIL_ON_LONG_NAME,
     FAIL_ON_LONG_STRING,
     FAIL_ON_NON_ASCII,
     FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
     LIST_DUPLICATES_ENTRY,
     LIST_OMITS_NEWEST,
+    LONG_NAME,
     LONG_STRING,
     LOOKUP_BEFORE_AUTH,
     MISMATCHED_ERROR_STATUS,
+    NON_JSON_SUCCESS,
     NOT_FOUND_AS_400,
     NULL_ENTITIES_WHEN_EMPTY,
     POST_ANSWERS_201,
     POST_NOT_PERSISTED,
+    POST_NULL_ID,
     PUT_BODY_ID_WINS,
     PUT_CREATES_UNKNOWN_ID,
     PUT_NOT_PERSISTED,
@@ -216,7 +221,8 @@ class ReferenceTarget:
         try:
             self._run_checks(call)
         except Forbidden:
-            if ACT_BEFORE_DENY in self.faults and call.op.writes:
+            put_stores = DENIED_PUT_STORES in self.faults and call.op.method == "PUT"
+            if (ACT_BEFORE_DENY in self.faults and call.op.writes) or put_stores:
                 self._act_anyway(call)
             raise
         return self._perform(call)
@@ -310,6 +316,9 @@ class ReferenceTarget:
             raise _internal_error()
         if FAIL_ON_LONG_STRING in self.faults and any(len(string) > LONG_STRING for string in strings):
             raise _internal_error()
+        name = fields.get("name")
+        if FAIL_ON_LONG_NAME in self.faults and isinstance(name, str) and len(name) > LONG_NAME:
+            raise _internal_error()
 
     def _success(self, op: spec.Operation, result: Any) -> Response:
         if op.response_model is None:
@@ -319,6 +328,8 @@ class ReferenceTarget:
         status = 201 if POST_ANSWERS_201 in self.faults and op.method == "POST" else op.success_status
         if BOOLEAN_AS_STRING in self.faults:
             result = _booleans_as_strings(result)
+        if NON_JSON_SUCCESS in self.faults:
+            return Response("OK", status_code=status, media_type="application/json")
         media_type = "text/plain" if TEXT_CONTENT_TYPE in self.faults else None
         return AsciiJSONResponse(result, status_code=status, media_type=media_type)
 
@@ -353,6 +364,8 @@ class ReferenceTarget:
         created = self.deployments.create(call.fields)
         if EMPTY_ID in self.faults:
             return {**created, "id": ""}
+        if POST_NULL_ID in self.faults:
+            return {**created, "id": None}
         return created
 
     def _get(self, deployment_id: str) -> dict[str, Any]:

@@ -35,6 +35,10 @@ class Credentials:
         """The grant of a token this target issued or was given; ``None`` for a token it does not know."""
         return self._grants.get(token)
 
+    def issued_tokens(self) -> list[str]:
+        """Every access token handed out and still known (for tests that look for leaked secrets)."""
+        return [token for token, grant in self._grants.items() if grant.expires_at is not None]
+
     def is_expired(self, grant: Grant) -> bool:
         return grant.expired(self._clock())
 

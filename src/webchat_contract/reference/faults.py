@@ -28,6 +28,7 @@ ALL_PERMISSIONS_REQUIRED = "all-permissions-required"
 ANY_TOKEN_ACCEPTED = "any-token-accepted"
 FORBIDDEN_INSTEAD_OF_UNAUTHORIZED = "forbidden-instead-of-unauthorized"
 ACT_BEFORE_DENY = "act-before-deny"
+DENIED_PUT_STORES = "denied-put-stores"
 VALIDATE_BEFORE_AUTH = "validate-before-auth"
 LOOKUP_BEFORE_AUTH = "lookup-before-auth"
 # --- persistence --------------------------------------------------------------------------------------------------
@@ -48,6 +49,8 @@ TRIMS_STRINGS = "trims-strings"
 NESTED_IDS_DROPPED = "nested-ids-dropped"
 WRONG_SELF_URI = "wrong-self-uri"
 EMPTY_ID = "empty-id"
+POST_NULL_ID = "post-null-id"
+NON_JSON_SUCCESS = "non-json-success"
 BOOLEAN_AS_STRING = "boolean-as-string"
 TEXT_CONTENT_TYPE = "text-content-type"
 ERROR_STATUS_MISMATCH = "error-status-mismatch"
@@ -69,12 +72,14 @@ UNKNOWN_FIELDS_REJECTED = "unknown-fields-rejected"
 FAIL_ON_NON_ASCII = "500-on-non-ascii"
 FAIL_ON_EMPTY_ARRAY = "500-on-empty-array"
 FAIL_ON_LONG_STRING = "500-on-long-string"
+FAIL_ON_LONG_NAME = "500-on-long-name"
 # --- ids in request bodies ----------------------------------------------------------------------------------------
 CLIENT_ID_HONOURED = "client-id-honoured"
 PUT_BODY_ID_WINS = "put-body-id-wins"
 
 DROPPED_FIELD = "description"  # what drops-description leaves out
 LONG_STRING = 1000  # 500-on-long-string fails on a string longer than this
+LONG_NAME = 255  # 500-on-long-name fails on a name longer than this
 MISMATCHED_ERROR_STATUS = 400  # the ErrorBody status error-status-mismatch always reports
 
 
@@ -126,6 +131,11 @@ _FAULT_LIST = [
         "WC-AUTH-NO-EFFECT",
     ),
     Fault(
+        DENIED_PUT_STORES,
+        "a PUT denied with 403 (permission missing) stores its body anyway",
+        "WC-AUTH-NO-EFFECT",
+    ),
+    Fault(
         VALIDATE_BEFORE_AUTH, "the request body is checked (400, 413, 415) before the 401/403 decision", "WC-AUTH-ORDER"
     ),
     Fault(LOOKUP_BEFORE_AUTH, "an unknown deployment id gets 404 before the 401/403 decision", "WC-AUTH-ORDER"),
@@ -153,6 +163,10 @@ _FAULT_LIST = [
     ),
     Fault(WRONG_SELF_URI, "a deployment's selfUri is the collection's path, without the id", "WC-DEP-CREATE"),
     Fault(EMPTY_ID, 'POST answers "id": "" (the deployment is stored under a proper id)', "WC-DEP-CREATE"),
+    Fault(POST_NULL_ID, 'POST answers "id": null (the deployment is stored under a proper id)', "WC-DEP-CREATE"),
+    Fault(
+        NON_JSON_SUCCESS, "success bodies are the text OK (Content-Type application/json), not JSON", "WC-RESP-SUCCESS"
+    ),
     Fault(BOOLEAN_AS_STRING, 'booleans in success bodies are answered as strings ("true", "false")', "WC-RESP-SUCCESS"),
     Fault(TEXT_CONTENT_TYPE, "success bodies (JSON) are sent with Content-Type text/plain", "WC-RESP-CONTENT-TYPE"),
     Fault(
@@ -177,6 +191,7 @@ _FAULT_LIST = [
     Fault(FAIL_ON_NON_ASCII, "500 when a string in the body holds a non-ASCII character", "WC-RESP-NO-5XX"),
     Fault(FAIL_ON_EMPTY_ARRAY, "500 when the body holds an empty array (allowedDomains: [])", "WC-RESP-NO-5XX"),
     Fault(FAIL_ON_LONG_STRING, f"500 when a string in the body is over {LONG_STRING} characters", "WC-RESP-NO-5XX"),
+    Fault(FAIL_ON_LONG_NAME, f"500 when the name is over {LONG_NAME} characters", "WC-RESP-NO-5XX"),
     Fault(
         CLIENT_ID_HONOURED,
         "POST stores the deployment under the body's id when it has one, overwriting a deployment with that id",

@@ -9,14 +9,17 @@ or crashing. They apply to every request except the token endpoint's, so the sui
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable
 from typing import Any
 
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from webchat_contract.reference import hostile
 from webchat_contract.reference.errors import error_response
 from webchat_contract.reference.faults import known_names
+from webchat_contract.spec import operation
 
 HANG = "hang"
 SLOW = "slow"
@@ -25,9 +28,13 @@ HTML_ERRORS = "html-errors"
 ALWAYS_500 = "always-500"
 THROTTLE = "throttle"
 THROTTLE_FOREVER = "throttle-forever"
+THROTTLE_EVERY_7TH = "throttle-every-7th"
+COLLECTION_WRITES = "collection-writes"
 
 SLOW_DELAY = 0.3  # seconds
 THROTTLE_EVERY = 3  # throttle answers 429 to every THROTTLE_EVERY-th request
+THROTTLE_EVERY_7TH_PERIOD = 7
+COLLECTION_METHODS = ("DELETE", "PUT", "PATCH")  # what collection-writes implements on the collection path
 THROTTLE_RETRY_AFTER = 1  # seconds
 THROTTLE_FOREVER_RETRY_AFTER = 120  # seconds
 
@@ -39,6 +46,11 @@ MISBEHAVIOURS: dict[str, str] = {
     ALWAYS_500: "every API request is answered 500 with an ErrorBody",
     THROTTLE: f"one in every {THROTTLE_EVERY} API requests is answered 429 with Retry-After: {THROTTLE_RETRY_AFTER}",
     THROTTLE_FOREVER: f"every API request is answered 429 with Retry-After: {THROTTLE_FOREVER_RETRY_AFTER}",
+    THROTTLE_EVERY_7TH: f"every {THROTTLE_EVERY_7TH_PERIOD}th API request is answered 429 with Retry-After: "
+    f"{THROTTLE_RETRY_AFTER}",
+    COLLECTION_WRITES: "the collection path takes DELETE (deletes every deployment) and PUT/PATCH (merges the body "
+    "into every deployment), without authentication, as some CRUD mocks do",
+    **hostile.HOSTILE,
 }
 
 BAD_GATEWAY_PAGE = (
@@ -62,10 +74,16 @@ class Misbehaving:
         self._requests = 0  # API requests seen, for throttle
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = self.app
+        if scope["type"] == "http" and hostile.ECHO_CREDENTIALS in self.modes:
+            app = hostile.EchoingCredentials(app)
         if scope["type"] != "http" or not self.modes or scope["path"] in self.spared_paths:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         self._requests += 1
+        if COLLECTION_WRITES in self.modes and _is_collection_write(scope):
+            await _write_collection(scope, receive, send)
+            return
         if SLOW in self.modes:
             await asyncio.sleep(SLOW_DELAY)
         if HANG in self.modes:
@@ -74,9 +92,14 @@ class Misbehaving:
         if DROP_CONNECTION in self.modes:
             await _drop_connection(receive)
             return
+        replacing = sorted(self.modes & hostile.REPLACING)
+        if replacing:
+            await _drain(receive)
+            await hostile.answer_instead(replacing[0], scope, receive, send)
+            return
         substitute = self._substitute_answer()
         if substitute is None:
-            await self.app(scope, receive, send)
+            await app(scope, receive, send)
             return
         await _drain(receive)
         await substitute(scope, receive, send)
@@ -87,11 +110,43 @@ class Misbehaving:
             return _too_many_requests(THROTTLE_FOREVER_RETRY_AFTER)
         if THROTTLE in self.modes and self._requests % THROTTLE_EVERY == 0:
             return _too_many_requests(THROTTLE_RETRY_AFTER)
+        if THROTTLE_EVERY_7TH in self.modes and self._requests % THROTTLE_EVERY_7TH_PERIOD == 0:
+            return _too_many_requests(THROTTLE_RETRY_AFTER)
         if ALWAYS_500 in self.modes:
             return error_response(500, "internal.server.error", "The server encountered an unexpected condition.")
         if HTML_ERRORS in self.modes:
             return HTMLResponse(BAD_GATEWAY_PAGE, status_code=502)
         return None
+
+
+def _is_collection_write(scope: Scope) -> bool:
+    return scope["method"] in COLLECTION_METHODS and scope["path"] == operation("getWebchatDeployments").path
+
+
+async def _write_collection(scope: Scope, receive: Receive, send: Send) -> None:
+    """collection-writes: DELETE empties the store, PUT/PATCH merge the body into every deployment."""
+    raw = b""
+    message = await receive()
+    while message["type"] == "http.request":
+        raw += message.get("body", b"")
+        if not message.get("more_body", False):
+            break
+        message = await receive()
+    store = scope["app"].state.target.deployments
+    if scope["method"] == "DELETE":
+        for deployment in store.all():
+            store.delete(deployment["id"])
+        await Response(status_code=204)(scope, receive, send)
+        return
+    try:
+        body = json.loads(raw or b"{}")
+    except ValueError:
+        body = {}
+    changes = {k: v for k, v in body.items() if k not in ("id", "selfUri")} if isinstance(body, dict) else {}
+    for deployment in store.all():
+        kept = {k: v for k, v in deployment.items() if k not in ("id", "selfUri")}
+        store.replace(deployment["id"], {**kept, **changes})
+    await JSONResponse(store.all())(scope, receive, send)
 
 
 def _too_many_requests(retry_after: int) -> Response:

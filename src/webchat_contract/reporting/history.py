@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .files import to_json_bytes, write_atomically
 from .outcomes import FAILED, PASSED
-from .results import to_json_bytes, write_atomically
 
 HISTORY_FORMAT = "webchat-contract-history/1"
 CHART_RUNS = 30

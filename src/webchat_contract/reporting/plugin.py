@@ -21,11 +21,11 @@ from hypothesis import settings as hypothesis_settings
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html
+from . import history, html, junit, selection
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
-from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid
-from .redact import Redactor
-from .results import build_results, write_bundle
+from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid, violated_requirements
+from .redact import Redactor, redact_json
+from .results import build_results, partial_line, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DEFAULT_REPORTS_DIR = "reports"
@@ -34,6 +34,7 @@ HISTORY_OPTION = "webchat_history"
 # the exit statuses after which pytest calls pytest_terminal_summary (pytest.exit's are often others)
 TERMINAL_SUMMARY_EXIT_CODES = {int(code) for code in pytest.ExitCode} - {int(pytest.ExitCode.INTERNAL_ERROR)}
 COMPLETE_EXIT_CODES = {int(pytest.ExitCode.OK), int(pytest.ExitCode.TESTS_FAILED)}
+REDACTION_PLUGIN = "webchat-contract-redaction"
 EXCHANGES_SECTION = "webchat exchanges"  # the report section the suite plugin adds to a failed test
 
 
@@ -51,12 +52,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(RedactionAtTheExits(config), REDACTION_PLUGIN)
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
     config.pluginmanager.register(ReportingSession(config), "webchat-contract-reporting")
     if config.getoption("htmlpath", None):
         config.option.css = [*config.getoption("css", []), str(CSS_PATH)]
+        if selection.narrowed_by(config):  # a partial run's report goes with its bundle, under partial/
+            config.option.htmlpath = str(selection.partial_path(Path(config.option.htmlpath)))
 
 
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
@@ -65,7 +69,9 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside the suite plugin's wrapper, which adds the exchanges
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
-    redact_report(report, redactor_for(item))
+    redaction = item.config.pluginmanager.get_plugin(REDACTION_PLUGIN)
+    if redaction is not None:  # always, unless blocked (-p no:...) to show what it keeps out
+        redaction.redact(report, redactor_for(item))
     exception = call.excinfo.value if call.excinfo is not None else None
     outcome = phase_outcome(report.outcome, report.when, exception, suite.RUN_ERRORS)
     rerun = rerun_command(item) if outcome in (FAILED, ERROR) else None
@@ -73,6 +79,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "outcome": outcome,
         "message": report_message(report),
         "requirements": suite.requirements_of(item),
+        "violated": violated_requirements(item.user_properties),
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,
@@ -88,9 +95,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 def redactor_for(item: pytest.Item) -> Redactor:
     """Every secret the configuration holds, and the tokens the test's target handed out."""
-    config = item.config.stash.get(suite.ACTIVE_CONFIG_KEY, None) or item.config.stash.get(suite.CONFIG_KEY, None)
-    transcript = getattr(suite.target_of(item), "transcript", None)
-    return Redactor(config.secrets() if config is not None else (), also=getattr(transcript, "redact", None))
+    target = suite.target_of(item)
+    return target.redactor if target is not None else suite.run_redactor(item.config)
 
 
 def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
@@ -101,6 +107,33 @@ def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     elif longrepr is not None and redact.leaks(str(longrepr)):
         report.longrepr = redact(str(longrepr))
     report.sections = [(title, redact(content)) for title, content in report.sections]
+    report.user_properties = [(name, redact_json(value, redact)) for name, value in report.user_properties]
+    facts = getattr(report, REPORT_ATTRIBUTE, None)
+    if isinstance(facts, dict):
+        setattr(report, REPORT_ATTRIBUTE, redact_json(facts, redact))
+
+
+class RedactionAtTheExits:
+    """Registered in every process: whatever rewrote a report after it was made (schemathesis rewrites a failure's
+    longrepr in pytest_exception_interact), it is redacted again before the terminal, JUnit or HTML read it."""
+
+    def __init__(self, config: pytest.Config):
+        self.config = config
+
+    @staticmethod
+    def redact(report: pytest.TestReport, redactor: Redactor) -> None:
+        redact_report(report, redactor)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        redact_report(report, suite.run_redactor(self.config))
+
+    @pytest.hookimpl(wrapper=True, trylast=True)
+    def pytest_exception_interact(self, node, call, report):
+        try:
+            return (yield)
+        finally:
+            redact_report(report, suite.run_redactor(self.config))
 
 
 def rerun_command(item: pytest.Item) -> str:
@@ -219,8 +252,7 @@ class ReportingSession:
             self.add_run_error("worker", f"xdist worker {node.gateway.id} went down: {error}")
 
     def add_run_error(self, kind: str, cause: str, ends_run: bool = False) -> None:
-        config = self.config.stash.get(suite.ACTIVE_CONFIG_KEY, None) or self.config.stash.get(suite.CONFIG_KEY, None)
-        self.recorder.add_run_error(kind, Redactor(config.secrets() if config is not None else ())(cause))
+        self.recorder.add_run_error(kind, suite.run_redactor(self.config)(cause))
         self.interrupted = self.interrupted or ends_run
 
     # deciding and writing
@@ -232,7 +264,8 @@ class ReportingSession:
         self._note_early_stop(session, int(exitstatus))
         self._note_cut_off_tests()
         metadata = self.run_metadata(exitstatus)
-        self.results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        self.results = redact_json(results, suite.run_redactor(self.config))
         history_dir = self.config.getoption(HISTORY_OPTION, None)
         try:
             if history_dir:
@@ -242,6 +275,7 @@ class ReportingSession:
             self.write_error = f"cannot write the results: {error}"
         if self.html_report is not None:
             self.html_report.title = html.report_title(self.results["verdict"])
+        junit.add_run_error_case(self.config, self.results["run_errors"])
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
             self.pytest_terminal_summary(self.config.pluginmanager.get_plugin("terminalreporter"))
@@ -288,6 +322,7 @@ class ReportingSession:
             "exit_status": int(exitstatus),
             "complete": int(exitstatus) in COMPLETE_EXIT_CODES and not self.interrupted,
             "python": platform.python_version(),
+            "narrowed_by": selection.narrowed_by(self.config),
         }
 
     def target_facts(self) -> dict[str, Any]:
@@ -329,6 +364,8 @@ class ReportingSession:
         colour = {CONFORMANT: {"green": True}, NOT_CONFORMANT: {"red": True}}.get(verdict, {"yellow": True})
         terminalreporter.write_sep("=", f"webchat-contract: {verdict}", bold=True, **colour)
         terminalreporter.write_line(html.verdict_reason(self.results))
+        if self.results.get("partial"):
+            terminalreporter.write_line(partial_line(self.results["partial"]), yellow=True)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")
         terminalreporter.write_line(f"what to do next: {self.results['next_step']}")

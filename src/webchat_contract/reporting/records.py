@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..violations import recorded
 from . import outcomes
 from .outcomes import ERROR, FAILED, NOT_VERIFIED, PASSED
 
@@ -78,6 +79,16 @@ class TestRecord:
     principal: str | None = None
     rerun: str | None = None
     phases: list[Phase] = field(default_factory=list)
+    violated: list[str] = field(default_factory=list)  # requirements its checks saw broken (violations.py)
+
+    def outcome_for(self, requirement: str) -> str | None:
+        """What this test says about one requirement: failed if it saw it violated; a failure that names its
+        violations says nothing about the other requirements it declares; otherwise its outcome."""
+        if requirement in self.violated:
+            return FAILED
+        if requirement not in self.requirements or (self.outcome == FAILED and self.violated):
+            return None
+        return self.outcome
 
     @property
     def concern(self) -> str:
@@ -123,6 +134,7 @@ class TestRecord:
             "operations": self.operations,
             "principal": self.principal,
             "requirements": self.requirements,
+            "violated": self.violated,
             "message": self.message,
         }
         if self.outcome in (FAILED, ERROR) and self.rerun:
@@ -157,6 +169,7 @@ class RunRecorder:
         record.operations = facts.get("operations") or record.operations
         record.principal = facts.get("principal") or record.principal
         record.rerun = facts.get("rerun") or record.rerun
+        record.violated = sorted({*record.violated, *facts.get("violated", [])})
         record.phases.append(Phase(report.when, facts["outcome"], facts.get("message", ""), report.duration or 0.0))
 
     def add_cut_off(self, reported_as: str, cause: str) -> None:
@@ -198,4 +211,9 @@ def fallback_facts(report: Any) -> dict[str, Any]:
         "message": report_message(report),
         "requirements": str(properties.get("requirements", "")).split(),
         "operations": str(properties.get("operations", "")).split(),
+        "violated": violated_requirements(getattr(report, "user_properties", ()) or ()),
     }
+
+
+def violated_requirements(user_properties: Any) -> list[str]:
+    return sorted({v.get("requirement", "") for v in recorded(user_properties)} - {""})

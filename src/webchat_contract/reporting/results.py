@@ -1,13 +1,11 @@
 """The machine-readable bundle: ``results.json`` (everything the run found) and ``certificate.json`` (the verdict
-per requirement, tied to those results by their sha256)."""
+per requirement, tied to those results by their sha256; see ``certificate``).
+
+A run of part of the suite (see ``selection``) is marked partial, cannot be CONFORMANT, and writes its bundle under
+``partial/``, so it never replaces the bundle of a complete run."""
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -16,25 +14,29 @@ from typing import Any
 from .. import plugin as suite
 from .. import spec
 from . import outcomes
+from .certificate import CERTIFICATE_NAME, EMBEDDED_SUBJECT, build_certificate
+from .files import to_json_bytes, write_atomically
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES
 from .records import RunError, TestRecord, ordered_concerns
+from .selection import PARTIAL_DIR
 
 RESULTS_NAME = "results.json"
-CERTIFICATE_NAME = "certificate.json"
 RESULTS_FORMAT = "webchat-contract-results/1"
-CERTIFICATE_FORMAT = "webchat-contract-certificate/1"
 
 
 def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: list[RunError]) -> dict[str, Any]:
-    """``run`` is the run's metadata (see ``plugin.ReportingSession.run_metadata``)."""
+    """``run`` is the run's metadata (see ``plugin.ReportingSession.run_metadata``); its ``narrowed_by`` lists what
+    selected part of the suite, if anything did."""
     requirements = requirement_entries(tests, spec.requirements())
-    complete = run.get("complete", True) and not run_errors
+    partial = partial_facts(run.get("narrowed_by") or [], requirements)
+    complete = run.get("complete", True) and not run_errors and partial is None
     verdict = outcomes.verdict((r["result"] for r in requirements), complete)
     return {
         "format": RESULTS_FORMAT,
         "run": dict(run),
         "verdict": verdict,
-        "next_step": next_step(verdict, requirements, run_errors, tests),
+        "partial": partial,
+        "next_step": next_step(verdict, requirements, run_errors, tests, run, partial),
         "summary": {
             "requirements": _counts(r["result"] for r in requirements),
             "tests": _counts(t.outcome for t in tests),
@@ -46,18 +48,37 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
     }
 
 
+def partial_facts(narrowed_by: list[str], requirements: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """For a run of part of the suite: how many requirements it ran tests of, and what selected them."""
+    if not narrowed_by:
+        return None
+    return {
+        "requirements_run": sum(1 for r in requirements if r["tests"]),
+        "requirements_total": len(requirements),
+        "narrowed_by": list(narrowed_by),
+    }
+
+
+def partial_line(partial: Mapping[str, Any]) -> str:
+    return (
+        f"partial run: {partial['requirements_run']} of {partial['requirements_total']} requirements "
+        f"(selected by {' '.join(partial['narrowed_by'])})"
+    )
+
+
 def requirement_entries(tests: list[TestRecord], catalog: Mapping[str, spec.Requirement]) -> list[dict[str, Any]]:
     entries = []
     for requirement in catalog.values():
-        mine = [t for t in tests if requirement.id in t.requirements]
+        judged = [(t, t.outcome_for(requirement.id)) for t in tests]
+        mine = [(t, outcome) for t, outcome in judged if outcome is not None]
         entries.append(
             {
                 "id": requirement.id,
                 "text": requirement.text,
                 "concern": requirement.concern,
-                "result": outcomes.requirement_result(t.outcome for t in mine),
-                "tests": [t.nodeid for t in mine],
-                "counts": _counts(t.outcome for t in mine),
+                "result": outcomes.requirement_result(outcome for _, outcome in mine),
+                "tests": [t.nodeid for t, _ in mine],
+                "counts": _counts(outcome for _, outcome in mine),
             }
         )
     return entries
@@ -86,9 +107,25 @@ def _counts(values: Iterable[str]) -> dict[str, int]:
 
 
 def next_step(
-    verdict: str, requirements: list[dict[str, Any]], run_errors: list[RunError], tests: list[TestRecord]
+    verdict: str,
+    requirements: list[dict[str, Any]],
+    run_errors: list[RunError],
+    tests: list[TestRecord],
+    run: Mapping[str, Any] | None = None,
+    partial: Mapping[str, Any] | None = None,
 ) -> str:
     """One line telling the reader what to do about this verdict."""
+    embedded = bool((run or {}).get("target", {}).get("embedded"))
+    if partial is not None and verdict != NOT_CONFORMANT:
+        return (
+            f"A partial run certifies nothing (its bundle is under {PARTIAL_DIR}/, beside a complete run's, which it "
+            "never replaces): run the whole suite, without -k, -m, --requirement or test ids, for a certificate."
+        )
+    if verdict == CONFORMANT and embedded:
+        return (
+            f"Nothing to fix: this certifies {EMBEDDED_SUBJECT} (the suite and its installation work). To certify "
+            "a server, run the suite against it: --target-config FILE (see examples/)."
+        )
     if verdict == CONFORMANT:
         return (
             "Nothing to fix. Publish certificate.json together with results.json; "
@@ -116,53 +153,14 @@ def next_step(
     )
 
 
-def build_certificate(results: Mapping[str, Any], results_bytes: bytes) -> dict[str, Any]:
-    run = results["run"]
-    return {
-        "format": CERTIFICATE_FORMAT,
-        "target": run["target"]["base_url"],
-        "embedded_reference_target": run["target"]["embedded"],
-        "reference_faults": run["target"]["reference_faults"],
-        "suite_version": run["suite_version"],
-        "schemas_hash": run["schemas_hash"],
-        "date": run["finished_at"],
-        "hypothesis_profile": run["hypothesis"]["profile"],
-        "hypothesis_seed": run["hypothesis"]["seed"],
-        "requirements": {r["id"]: r["result"] for r in results["requirements"]},
-        "verdict": results["verdict"],
-        "results_sha256": sha256(results_bytes),
-    }
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def to_json_bytes(data: Any) -> bytes:
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-
-
 def write_bundle(directory: Path, results: Mapping[str, Any]) -> tuple[Path, Path]:
-    """Write results.json, then the certificate naming its hash; each file appears whole or not at all."""
+    """Write results.json, then the certificate naming its hash; each file appears whole or not at all. A partial
+    run's go under ``partial/``."""
+    if results.get("partial") is not None and directory.name != PARTIAL_DIR:
+        directory = directory / PARTIAL_DIR
     results_bytes = to_json_bytes(results)
     results_path = write_atomically(directory / RESULTS_NAME, results_bytes)
     certificate_path = write_atomically(
         directory / CERTIFICATE_NAME, to_json_bytes(build_certificate(results, results_bytes))
     )
     return results_path, certificate_path
-
-
-def write_atomically(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as temp:
-            temp.write(data)
-            temp.flush()
-            os.fsync(temp.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
-    return path

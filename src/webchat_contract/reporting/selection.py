@@ -1,0 +1,64 @@
+"""Whether a run of the suite ran all of it, or a selection (``-k``, ``-m``, ``--requirement``, ``--lf``,
+``--deselect``, a file or a single test): a partial run writes its bundle under ``partial/`` of the reports directory,
+marked partial, and never replaces the certificate of a complete run.
+
+Decided from the command line alone, so the xdist controller (which collects nothing) knows it too.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from .. import layout
+
+PARTIAL_DIR = "partial"
+# option dest -> how the selection is shown
+_NARROWING_OPTIONS = {
+    "keyword": "-k {}",
+    "markexpr": "-m {}",
+    "requirement": "--requirement {}",
+    "deselect": "--deselect {}",
+    "lf": "--lf",
+    "failedfirst": None,  # --ff reorders, it does not select
+}
+
+
+def narrowed_by(config: Any) -> list[str]:
+    """What narrowed this run to part of the suite; empty for a run of the whole suite."""
+    found = []
+    for dest, shown in _NARROWING_OPTIONS.items():
+        value = getattr(config.option, dest, None)
+        if shown is None or not value:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        found += [shown.format(v) for v in values] if "{}" in shown else [shown]
+    invoked_in, pyargs = Path(config.invocation_params.dir), bool(getattr(config.option, "pyargs", False))
+    found += [arg for arg in config.args if not _whole_suite(arg, invoked_in, pyargs)]
+    return found
+
+
+def _whole_suite(arg: str, invoked_in: Path, pyargs: bool) -> bool:
+    """An argument naming the suites directory (or a directory holding it), as a path or (--pyargs) a package."""
+    if "::" in arg:
+        return False
+    path = (invoked_in / arg).resolve()
+    if not path.exists() and pyargs:
+        path = _package_dir(arg) or path
+    suites = layout.SUITES_DIR.resolve()
+    return path == suites or path in suites.parents
+
+
+def _package_dir(name: str) -> Path | None:
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    return Path(locations[0]).resolve() if locations else None
+
+
+def partial_path(path: Path) -> Path:
+    """Where a partial run writes what a complete run writes to ``path``."""
+    return path.parent / PARTIAL_DIR / path.name
