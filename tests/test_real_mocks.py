@@ -20,7 +20,6 @@ import socket
 import subprocess
 import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -33,7 +32,7 @@ import requests
 import yaml
 
 from suite_runner import run_suite
-from webchat_contract import spec, violations
+from webchat_contract import oas30, spec
 from webchat_contract.config import Principal
 from webchat_contract.reference.principals import permission_sets
 from webchat_contract.reference.server import target_config_toml
@@ -248,25 +247,10 @@ def config_for(base_url: str, path: Path) -> Path:
 
 
 def oas30_document(path: Path) -> Path:
-    """The bundled OpenAPI document declared as 3.0 (its models use nothing 3.1 adds): Prism 5 validates request
+    """The contract's document as OpenAPI 3.0 (``webchat-contract openapi --oas 3.0``): Prism 5 validates request
     bodies only for 3.0 documents."""
-    document = spec.bundled_openapi()
-    document["openapi"] = "3.0.3"
-    path.write_text(json.dumps(document))
+    path.write_text(json.dumps(oas30.to_oas30()))
     return path
-
-
-def failed_requirements(reports: Path) -> set[str]:
-    """The requirements the run failed: each failed test's recorded violations, or, for a test that recorded
-    none, the requirements it declares (the rule the reports follow)."""
-    failed = set()
-    for case in ET.parse(reports / "junit.xml").getroot().iter("testcase"):
-        if case.find("failure") is None and case.find("error") is None:
-            continue
-        properties = [(p.get("name"), p.get("value", "")) for p in case.iter("property")]
-        seen = {json.loads(value)["requirement"] for name, value in properties if name == violations.PROPERTY}
-        failed |= seen or {req for name, value in properties if name == "requirements" for req in value.split()}
-    return failed
 
 
 def suite_errors(failure: str) -> list[str]:
@@ -299,8 +283,8 @@ def problems_of(run, recording: Recording, preexisting: set[str], known: set[str
         "suite errors": {n: run.messages[n][-2000:] for n in run.failed if suite_errors(run.messages[n])},
         "unsafe requests on the collection": recording.unsafe_on_collection(),
         "writes to pre-existing deployments": recording.writes_to(preexisting - recording.created_ids()),
-        "unexpected failed requirements": sorted(failed_requirements(run.reports) - known),
-        "known deviations not found": sorted(known - failed_requirements(run.reports)),
+        "unexpected failed requirements": sorted(run.failing_requirements() - known),
+        "known deviations not found": sorted(known - run.failing_requirements()),
     }
     return {kind: found for kind, found in problems.items() if found}
 
