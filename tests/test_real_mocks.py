@@ -47,20 +47,24 @@ WRITES = {"PUT", "DELETE", "PATCH"}
 RAISED = re.compile(r"^E\s+([A-Za-z_][\w.]*): ", re.MULTILINE)
 STARTUP_SECONDS = 90
 
+# A static Prism mock (`prism mock`) of the document: answers the same example whatever was sent or stored. What it
+# breaks after that (round trip, update, delete, settings delete) is not verified: those tests need a working
+# create or settings update first.
+PRISM = {
+    "WC-AUTH-401",  # checks only that credentials are present: a token it does not know gets 200
+    "WC-AUTH-403",  # never refuses a permission
+    "WC-RESP-ERROR-BODY",  # every ErrorBody has "status": -2147483648
+    "WC-DEP-CREATE",  # answers "string" for every field and id, and selfUri "../dictionary"
+    "WC-DEP-NOT-FOUND",  # GET, PUT and DELETE of any id succeed
+    "WC-DEP-LIST",  # total is -9007199254740991 for one entity
+    "WC-SET-UPDATE",  # PUT settings answers requireDeployment true whatever was sent
+}
+
 # What each mock really breaks (CONTRACT.md), as the requirements a run must fail: exactly these, nothing else.
 KNOWN_DEVIATIONS: dict[str, set[str]] = {
-    # a static mock (`prism mock`) of the document: answers the same example whatever was sent or stored. What it
-    # breaks after that (round trip, update, delete, settings delete) is not verified: those tests need a working
-    # create or settings update first.
-    "prism": {
-        "WC-AUTH-401",  # checks only that credentials are present: a token it does not know gets 200
-        "WC-AUTH-403",  # never refuses a permission
-        "WC-RESP-ERROR-BODY",  # every ErrorBody has "status": -2147483648
-        "WC-DEP-CREATE",  # answers "string" for every field and id, and selfUri "../dictionary"
-        "WC-DEP-NOT-FOUND",  # GET, PUT and DELETE of any id succeed
-        "WC-DEP-LIST",  # total is -9007199254740991 for one entity
-        "WC-SET-UPDATE",  # PUT settings answers requireDeployment true whatever was sent
-    },
+    "prism": PRISM,
+    # --dynamic with a seed: other values (ErrorBody status 1901615259, ids with spaces), the same deviations
+    "prism-dynamic": PRISM,
     # a CRUD route per resource over a data bucket: stores any body as it came, without authentication
     "mockoon": {
         "WC-AUTH-401",  # no authentication at all
@@ -299,11 +303,16 @@ def assert_none(problems: dict[str, Any], reports: Path, recording: Recording) -
     assert not problems, f"see {reports / 'problems.json'}: " + json.dumps(summary, default=str)[:3000]
 
 
+PRISM_MODES = {"prism": [], "prism-dynamic": ["--dynamic", "--seed", "webchat"]}
+
+
 @needs_tools
-def test_prism_mock_of_the_openapi_document(mock_tool, recording_proxy, tmp_path):
+@pytest.mark.parametrize("mode", PRISM_MODES)
+def test_prism_mock_of_the_openapi_document(mode, mock_tool, recording_proxy, tmp_path):
     port = free_port()
     document = oas30_document(tmp_path / "openapi-3.0.json")
-    mock_tool([tool("prism"), "mock", "--host", "127.0.0.1", "--port", str(port), str(document)], port)
+    command = [tool("prism"), "mock", *PRISM_MODES[mode], "--host", "127.0.0.1", "--port", str(port), str(document)]
+    mock_tool(command, port)
     base_url, recording = recording_proxy(port)
 
     run = run_suite(tmp_path / "reports", f"--target-config={config_for(base_url, tmp_path / 'prism.toml')}")
@@ -316,7 +325,7 @@ def test_prism_mock_of_the_openapi_document(mock_tool, recording_proxy, tmp_path
         for entity in e.body.get("entities") or []
         if _named_id(entity)
     }
-    problems = problems_of(run, recording, listed, KNOWN_DEVIATIONS["prism"])
+    problems = problems_of(run, recording, listed, KNOWN_DEVIATIONS[mode])
     left = recording.created_ids() - recording.deleted_ids()
     assert_none(problems | ({"left behind": sorted(left)} if left else {}), run.reports, recording)
 
