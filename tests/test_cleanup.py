@@ -1,6 +1,7 @@
 """The suite leaves a target as it found it: after an interrupted run too, and `sweep` removes what a killed run
 left, touching nothing else."""
 
+import json
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 import requests
 
 from suite_runner import ROOT, admin_session
-from webchat_contract.cleanup import DeploymentTracker, LiveSlots
+from webchat_contract.cleanup import DeploymentTracker, LiveSlots, created_id
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
 
@@ -122,3 +123,14 @@ def test_a_post_answering_an_id_already_alive_holds_no_second_live_slot(tmp_path
     for _ in range(3):
         tracker.create({"name": "x"})
     assert tracker.live == ["same"] and len(list(tmp_path.glob("slot-*"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("answered", "tracked"),
+    [("abc", "abc"), (31, "31"), ("", None), (None, None), (True, None), ({}, None), ([None], None)],
+)
+def test_a_deployment_is_tracked_by_any_id_it_can_be_deleted_by(answered, tracked):
+    """A mock that numbers its deployments (Mockoon, once a body carried a numeric id) still gets them deleted."""
+    response = requests.Response()
+    response.status_code, response._content = 201, json.dumps({"id": answered}).encode()
+    assert created_id(response) == tracked

@@ -33,6 +33,7 @@ import yaml
 
 from suite_runner import run_suite
 from webchat_contract import oas30, spec
+from webchat_contract.cleanup import addressable_id
 from webchat_contract.config import Principal
 from webchat_contract.reference.principals import permission_sets
 from webchat_contract.reference.server import target_config_toml
@@ -137,6 +138,10 @@ def _named_id(body: Any) -> bool:
     return isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] != ""
 
 
+def _addressable(entry: Any) -> bool:
+    return isinstance(entry, dict) and addressable_id(entry.get("id")) is not None
+
+
 def _on_collection(exchange: Exchange) -> bool:
     return exchange.path.rstrip("/") == COLLECTION
 
@@ -216,8 +221,8 @@ def mock_tool(tmp_path) -> Iterator:
     processes = []
 
     def start(command: list[str], port: int) -> None:
-        log = (tmp_path / "tool.log").open("wb")
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        with (tmp_path / "tool.log").open("wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
         processes.append(process)
         deadline = time.monotonic() + STARTUP_SECONDS
         while time.monotonic() < deadline:
@@ -350,11 +355,11 @@ def test_mockoon_crud_environment(mock_tool, recording_proxy, tmp_path):
     run = run_suite(tmp_path / "reports", f"--target-config={config_for(base_url, tmp_path / 'mockoon.toml')}")
 
     problems = problems_of(run, recording, {d["id"] for d in seeded}, KNOWN_DEVIATIONS["mockoon"])
-    # what a POST without an id stored (a JSON array, say) cannot be named, so not deleted by anyone
-    after = [entry for entry in requests.get(direct + COLLECTION, timeout=10).json() if _named_id(entry)]
+    # what the mock stores under an id no URL can name (a PUT body's "id": {} replaces it) nobody can delete
+    after = [e for e in requests.get(direct + COLLECTION, timeout=10).json() if _addressable(e)]
     if after != seeded:  # pre-existing ones changed or gone, or the run's own left behind
         problems["deployments after the run"] = after
-    if (found := requests.get(direct + SETTINGS, timeout=10).text) != json.dumps(settings, separators=(",", ":")):
+    if (found := _json(requests.get(direct + SETTINGS, timeout=10).content)) != settings:
         problems["settings after the run"] = found
     assert_none(problems, run.reports, recording)
 

@@ -46,8 +46,15 @@ def created_id(response) -> str | None:
     if not is_success(response):
         return None
     body = json_or_none(response)
-    deployment_id = body.get("id") if isinstance(body, dict) else None
-    return deployment_id if isinstance(deployment_id, str) and deployment_id else None
+    return addressable_id(body.get("id")) if isinstance(body, dict) else None
+
+
+def addressable_id(value: Any) -> str | None:
+    """The id a deployment can be deleted by: a non-empty string, or a number (a deviation, but a mock that
+    numbers its deployments still deletes them by that number); None for anything else."""
+    if isinstance(value, str) and value:
+        return value
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class LiveSlots:
@@ -235,8 +242,8 @@ class DeploymentTracker:
                 if not isinstance(entity, dict):
                     continue
                 marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
-                if marked and isinstance(entity.get("id"), str) and entity["id"]:
-                    self.track(entity["id"])
+                if marked and (deployment_id := addressable_id(entity.get("id"))) is not None:
+                    self.track(deployment_id)
 
     def delete_all(self) -> list[str]:
         """Delete every tracked deployment; returns the ids that could not be deleted."""
