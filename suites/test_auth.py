@@ -28,6 +28,26 @@ BAD_CREDENTIALS = {
     "bearer-without-token": "Bearer",
 }
 NOT_AN_OBJECT = "[]"
+ORDER = "WC-AUTH-ORDER"
+
+
+def check_refused_first(response, status: int, client, prepare_valid) -> None:
+    """``status`` with an ErrorBody. Answering the other refusal (403 for 401, or the reverse) is a fault of the
+    refusal itself, not of the order; anything else (400, 404, 415, a success) came before the refusal, unless
+    the same client's valid request (``prepare_valid()``) is not refused either: a target that never refuses this
+    client fails WC-AUTH-401 / WC-AUTH-403, and the order of its decisions cannot be seen."""
+    refusal = {401: "WC-AUTH-401", 403: "WC-AUTH-403"}
+    if response.status_code not in refusal:
+        valid_call = prepare_valid()
+        control = valid_call.send(client)
+        if control.status_code not in refusal:
+            pytest.skip(
+                not_verified(
+                    f"the target does not refuse this client even on a valid request ({valid_call.operation.method} "
+                    f"answered {control.status_code}), so the order of its decisions cannot be seen"
+                )
+            )
+    check_error_body(response, status, refusal.get(response.status_code, ORDER))
 
 
 def unknown_id() -> str:
@@ -86,20 +106,3 @@ def test_refusal_comes_before_lookup(operation, refused, valid_request):
     body = {"json_body": spec.example_body(operation.operation_id)} if operation.request_model else {}
     response = client.request(operation.method, operation.url_path(unknown_id()), **body)
     check_refused_first(response, status, client, lambda: valid_request(operation))
-
-
-def check_refused_first(response, status: int, client, prepare_valid) -> None:
-    """``response`` (to an invalid body, or an unknown id) is the refusal ``status``. When it is not, the same
-    client sends the valid request: a target that does not refuse that either never refuses this client at all,
-    which WC-AUTH-401 / WC-AUTH-403 report; the order of its decisions cannot be seen."""
-    if response.status_code != status:
-        valid_call = prepare_valid()
-        control = valid_call.send(client)
-        if control.status_code != status:
-            pytest.skip(
-                not_verified(
-                    f"the target does not refuse this client even on a valid request ({valid_call.operation.method} "
-                    f"answered {control.status_code}), so the order of its decisions cannot be seen"
-                )
-            )
-    check_error_body(response, status, "WC-AUTH-ORDER")

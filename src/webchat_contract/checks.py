@@ -110,7 +110,7 @@ def check_created(response: requests.Response) -> str:
     if isinstance(deployment_id, str) and deployment_id:
         return deployment_id
     found, _ = success_violations(response, CREATE)
-    if 200 <= response.status_code < 300:
+    if isinstance(body, dict):  # a deployment, but no usable id in it
         found = [violation("WC-DEP-CREATE", f"POST answered no usable id ({deployment_id!r})", response)]
     raise_if_any(found or [violation(SUCCESS, "POST answered no deployment", response)])
     return ""  # unreachable

@@ -16,12 +16,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from . import spec
 from .checks import success_violations
 from .client import ApiClient, TargetError, json_or_none
 from .journal import Journal
 from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
-from .violations import SUCCESS, raise_if_any, violation
+from .prerequisites import current_test, needs
+from .violations import SUCCESS, ContractViolation, Violation, raise_if_any, violation
 
 # CONTRACT.md section 4: never more than 5 of the suite's own deployments alive at once
 MAX_LIVE_DEPLOYMENTS = 5
@@ -88,14 +91,20 @@ class LiveSlots:
         return held
 
     def try_acquire(self) -> str | None:
+        """A slot, or None when all are held; FootprintExceeded when this process holds them all (waiting for
+        itself would never end)."""
         with self._locked():
-            if len(self._held()) >= self.limit:
+            held = self._held()
+            if len(held) >= self.limit:
+                if all(slot.name.split("-")[1] == str(os.getpid()) for slot in held):
+                    raise FootprintExceeded(f"this process already has {self.limit} deployments alive")
                 return None
             token = f"slot-{os.getpid()}-{uuid.uuid4().hex}"
             (self.directory / token).touch()
             return token
 
     def acquire(self, wait: float = SLOT_WAIT_SECONDS) -> str:
+        """A slot, waiting (bounded) for other processes of the run to give one back."""
         deadline = time.monotonic() + wait
         while True:
             token = self.try_acquire()
@@ -130,9 +139,11 @@ class DeploymentTracker:
         name_prefix: str,
         journal: Journal | None = None,
         slots: LiveSlots | None = None,
+        reader: ApiClient | None = None,
     ):
         self.creator = creator
         self.deleter = deleter
+        self.reader = reader
         self.name_prefix = name_prefix
         self.journal = journal
         self.slots = slots
@@ -141,9 +152,25 @@ class DeploymentTracker:
         self._slot_of: dict[str, str] = {}
         self._spare: list[str] = []  # slots taken before a POST whose answer carried no deployment
         self._lock = threading.Lock()
+        # why the run must not create any more deployments, and the test that found it (then: not verified)
+        self.blocked: tuple[str, str] | None = None
+        self._pending: Violation | None = None  # the violation that blocked it, for the next test that needs one
+
+    def _block(self, what: str, found: Violation | None = None) -> None:
+        if self.blocked is None:
+            self.blocked = (what, current_test())
+            self._pending = found
 
     def reserve(self) -> None:
-        """Take a live slot before a POST (any POST of the suite may create a deployment)."""
+        """Take a live slot before a POST (any POST of the suite may create a deployment). When the target showed
+        that it cannot take more, or keeps what is deleted, the test is not verified instead: creating more would
+        only fill the target."""
+        if self.blocked is not None:
+            if self._pending is not None:  # found in a clean-up: the next test that needs a deployment fails on it
+                found, self._pending = self._pending, None
+                self.blocked = (self.blocked[0], current_test())
+                raise ContractViolation([found])
+            pytest.skip(needs(*self.blocked))
         if self.slots is None:
             with self._lock:
                 if len(self.live) >= MAX_LIVE_DEPLOYMENTS:
@@ -179,9 +206,16 @@ class DeploymentTracker:
         """Track the deployment a POST created, whoever sent it (any 2xx answer carrying an id); returns its id.
         Call ``reserve`` before the POST; the slot is given back when nothing was created."""
         deployment_id = created_id(response)
+        if deployment_id is None and is_success(response):
+            # created, but no id the suite can read: find it by the run prefix its body carried; when that fails
+            # too, creating more would leave more behind
+            found = self.adopt_marked(self.reader) if self.reader is not None else []
+            if not found:
+                self._block("a POST answer carrying an id the suite can read")
         if deployment_id is None:
             self.unreserve()
             if response.status_code == 409 and _error_code(response) == "maximum.deployments.exceeded":
+                self._block("room for a new deployment on the target")
                 raise DeploymentLimitReached(
                     "target refused to create a deployment: 409 maximum.deployments.exceeded "
                     "(the target's environment holds too many deployments)"
@@ -224,6 +258,14 @@ class DeploymentTracker:
         if is_success(response) or response.status_code == 404:
             if response.status_code != DELETE.success_status:
                 self.deviations.append(f"DELETE of {deployment_id} answered {response.status_code}, not 204")
+            if is_success(response) and self.reader is not None:
+                after = self.reader.get(DELETE.url_path(deployment_id))
+                if is_success(after):
+                    message = f"DELETE of {deployment_id} answered {response.status_code}, but a GET still finds it"
+                    self.deviations.append(message)
+                    self._block(
+                        "a target that deletes what the suite deletes", violation("WC-DEP-DELETE", message, after)
+                    )
             self.forget(deployment_id)
 
     def delete_created_since(self, earlier: list[str]) -> None:
@@ -232,9 +274,11 @@ class DeploymentTracker:
             with contextlib.suppress(TargetError):  # still tracked: delete_all tries again at the end of the run
                 self.delete(deployment_id)
 
-    def adopt_marked(self, reader: ApiClient) -> None:
+    def adopt_marked(self, reader: ApiClient) -> list[str]:
         """Track deployments the list shows carrying this run's prefix (created by a POST whose answer the
-        suite could not read an id from). Only this run's own prefix: nothing else is ever touched."""
+        suite could not read an id from); returns those newly tracked. Only this run's own prefix: nothing else
+        is ever touched."""
+        before = set(self.live)
         with contextlib.suppress(TargetError):
             listing = json_or_none(reader.get(LIST.path))
             entities = listing.get("entities") if isinstance(listing, dict) else listing
@@ -244,6 +288,7 @@ class DeploymentTracker:
                 marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
                 if marked and (deployment_id := addressable_id(entity.get("id"))) is not None:
                     self.track(deployment_id)
+        return [i for i in self.live if i not in before]
 
     def delete_all(self) -> list[str]:
         """Delete every tracked deployment; returns the ids that could not be deleted."""
@@ -289,6 +334,11 @@ class SettingsGuard:
             elif self.remover is not None:
                 # nothing set (or only nulls): DELETE is how the contract clears the settings
                 self.remover.delete(DELETE_SETTINGS.path)
+            if self.as_found():
+                return True
+            if not present and self.writer is not None:
+                # a DELETE that clears nothing: false reads as absent (CONTRACT.md: "absent or false")
+                self.writer.put(PUT_SETTINGS.path, dict.fromkeys(spec.writable_fields("WebChatSettings"), False))
             return self.as_found()
         return False
 

@@ -380,9 +380,10 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     journal = Journal(journal_path(request.config), webchat_target.base_url)
     # one cap for the whole run: xdist workers share the slots beside the journal
     slots = LiveSlots(journal.path.parent / "live-slots")
-    tracker = DeploymentTracker(creator, deleter, run_prefix, journal, slots)
+    reader = client_holding(operation("getWebchatDeployments").permission)
+    tracker = DeploymentTracker(creator, deleter, run_prefix, journal, slots, reader)
     yield tracker
-    tracker.adopt_marked(client_holding(operation("getWebchatDeployments").permission))
+    tracker.adopt_marked(reader)
     left = tracker.delete_all()
     if not left and not is_xdist_worker(request.config):  # workers share the file: leave it to serial runs
         compact(journal.path)

@@ -43,7 +43,7 @@ class StateProbe:
         found, listing = success_violations(response, LIST)
         entities = listing.get("entities") if isinstance(listing, dict) else listing
         if not isinstance(entities, list):
-            if 200 <= response.status_code < 300:
+            if 200 <= response.status_code < 300 and listing is not None:
                 found = [violation("WC-DEP-LIST", f"the list holds no array of deployments ({entities!r})", response)]
             raise_if_any(found)
         return [e for e in entities if isinstance(e, dict) and isinstance(e.get("id"), str)]
