@@ -134,3 +134,43 @@ def test_a_deployment_is_tracked_by_any_id_it_can_be_deleted_by(answered, tracke
     response = requests.Response()
     response.status_code, response._content = 201, json.dumps({"id": answered}).encode()
     assert created_id(response) == tracked
+
+
+class SharedIdTarget:
+    """Deployments kept as a list, as a CRUD mock does: a DELETE removes the first one with the id."""
+
+    def __init__(self, ids: list[str], deletes_anything: bool = True):
+        self.ids, self.deletes_anything = ids, deletes_anything
+
+    def _answer(self, status: int, body=None):
+        response = requests.Response()
+        response.status_code, response._content = status, json.dumps(body).encode() if body is not None else b""
+        return response
+
+    def get(self, path, **options):
+        found = path.rsplit("/", 1)[-1] in self.ids
+        return self._answer(200, {"id": path.rsplit("/", 1)[-1]}) if found else self._answer(404, {})
+
+    def delete(self, path, **options):
+        deployment_id = path.rsplit("/", 1)[-1]
+        if deployment_id not in self.ids:
+            return self._answer(404, {})
+        if self.deletes_anything:
+            self.ids.remove(deployment_id)
+        return self._answer(204)
+
+
+def test_deployments_sharing_an_id_are_all_deleted_and_the_delete_is_not_blamed():
+    target = SharedIdTarget(["a", "a"])
+    tracker = DeploymentTracker(target, target, "wcc-test-", reader=target)
+    tracker.track("a")
+    tracker.delete("a")
+    assert target.ids == [] and tracker.live == [] and tracker.blocked is None
+
+
+def test_a_delete_that_keeps_the_deployment_blocks_further_creation():
+    target = SharedIdTarget(["a"], deletes_anything=False)
+    tracker = DeploymentTracker(target, target, "wcc-test-", reader=target)
+    tracker.track("a")
+    tracker.delete("a")
+    assert tracker.blocked is not None and any("still finds it" in d for d in tracker.deviations)
