@@ -2,9 +2,11 @@
 
 For the default suite against the embedded reference target (serial, and under pytest-xdist), for schemathesis's
 own CLI (`st run`) at the same example count on the same target, and for a plain `requests` loop (the client's
-limit): wall time, requests the target received, and requests per second.
+limit): wall time, requests the target received, and requests per second. Then a failing run against a passing
+one, side by side: the suite against the plain reference target and with the fault ``put-not-persisted`` on (a
+failing run must cost no more than FAILING_RATIO_BOUND times a passing one: no long shrinking in the ci profile).
 
-    python benchmarks/run.py [--examples N] [--loop N]
+    python benchmarks/run.py [--examples N] [--loop N] [--failing-only]
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from webchat_contract.reference.stats import STATS_PATH
 from webchat_contract.target import Target
 
 ROOT = Path(__file__).resolve().parents[1]
+FAILING_FAULT = "put-not-persisted"
+FAILING_RATIO_BOUND = 1.5
+ROUNDS = 2
 
 
 def received(base_url: str) -> int:
@@ -58,12 +63,41 @@ def run(command: list[str], workdir: Path) -> None:
         print(f"  ({' '.join(command[:4])}... exited {done.returncode}; log in {workdir})", file=sys.stderr)
 
 
+def timed(command: list[str], workdir: Path) -> float:
+    start = time.perf_counter()
+    run(command, workdir)
+    return time.perf_counter() - start
+
+
+def failing_against_passing(workdir: Path) -> dict:
+    """The suite against the embedded reference target, plain and with FAILING_FAULT on (each its own target)."""
+    suite = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", f"--basetemp={workdir}/basetemp",
+             f"--junitxml={workdir}/side/junit.xml", f"--html={workdir}/side/report.html"]  # fmt: skip
+    # alternated, best of ROUNDS each: the machine's noise (and a cold start) weighs on neither side alone
+    passing, failing = float("inf"), float("inf")
+    for _ in range(ROUNDS):
+        passing = min(passing, timed(suite, workdir))
+        failing = min(failing, timed([*suite, f"--reference-fault={FAILING_FAULT}"], workdir))
+    ratio = failing / passing
+    verdict = "within" if ratio <= FAILING_RATIO_BOUND else "OVER"
+    print(f"{'passing run (reference target)':<44} {passing:8.2f} s", flush=True)
+    print(f"{'failing run (' + FAILING_FAULT + ')':<44} {failing:8.2f} s   ratio {ratio:.2f}x "
+          f"({verdict} the {FAILING_RATIO_BOUND}x bound)", flush=True)  # fmt: skip
+    return {"passing_seconds": round(passing, 2), "failing_seconds": round(failing, 2), "ratio": round(ratio, 2)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=CI_EXAMPLES, help="examples per operation (default: ci)")
     parser.add_argument("--loop", type=int, default=2000, help="requests of the plain loop")
+    parser.add_argument("--failing-only", action="store_true", help="only the failing-against-passing figures")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="webchat-bench-"))
+    side_by_side = failing_against_passing(workdir)
+    if args.failing_only:
+        (workdir / "figures.json").write_text(json.dumps({"failing_against_passing": side_by_side}, indent=2))
+        print(f"figures and logs: {workdir}")
+        return 0
     rows = []
     with EmbeddedTarget(workdir / "target") as target:
         config = tomllib.loads(target.config_path.read_text())
@@ -92,7 +126,8 @@ def main() -> int:
                 session.get(path, timeout=10)
 
         rows.append(measure(f"plain requests loop ({args.loop} GETs, keep-alive)", base, loop))
-    (workdir / "figures.json").write_text(json.dumps(rows, indent=2))
+    figures = {"rows": rows, "failing_against_passing": side_by_side}
+    (workdir / "figures.json").write_text(json.dumps(figures, indent=2))
     print(f"figures and logs: {workdir}")
     return 0
 

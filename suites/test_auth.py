@@ -47,7 +47,7 @@ def check_refused_first(response, status: int, client, prepare_valid) -> None:
                     f"answered {control.status_code}), so the order of its decisions cannot be seen"
                 )
             )
-    check_error_body(response, status, refusal.get(response.status_code, ORDER))
+    check_error_body(response, status, refusal[status] if response.status_code in refusal else ORDER)
 
 
 def unknown_id() -> str:

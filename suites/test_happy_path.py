@@ -34,14 +34,14 @@ def test_create_deployment(client_holding, deployments):
     response = deployments.create(sent, client=client_holding(CREATE.permission))
     body = check_success(response, CREATE)
     check_deployment_identity(body, response)
-    check_fields_equal({**sent, "name": body.get("name")}, body, response, "WC-DEP-CREATE")
+    check_fields_equal({**sent, "name": body.get("name")}, body, response, "WC-DEP-ROUND-TRIP")
 
 
 @pytest.mark.destructive
 @pytest.mark.operations("getWebchatDeployment")
 def test_get_deployment(client_holding, deployment):
     response = client_holding(GET.permission).get(GET.url_path(deployment["id"]))
-    body = check_success(response, GET)
+    body = check_success(response, GET, own=True)
     check_deployment_identity(body, response, expected_id=deployment["id"], requirement="WC-DEP-ROUND-TRIP")
 
 
@@ -52,16 +52,16 @@ def test_update_deployment(client_holding, deployment, run_prefix):
     sent["name"] = run_prefix + "updated"
     sent["webChatConfig"] = {"webChatSkin": "basic"}
     response = client_holding(UPDATE.permission).put(UPDATE.url_path(deployment["id"]), sent)
-    body = check_success(response, UPDATE)
+    body = check_success(response, UPDATE, own=True)
     check_deployment_identity(body, response, expected_id=deployment["id"], requirement="WC-DEP-UPDATE")
-    check_fields_equal(sent, body, response, "WC-DEP-UPDATE")
+    check_fields_equal(sent, body, response, "WC-DEP-ROUND-TRIP")
 
 
 @pytest.mark.destructive
 @pytest.mark.operations("deleteWebchatDeployment")
 def test_delete_deployment(client_holding, deployment, deployments):
     response = client_holding(DELETE.permission).delete(DELETE.url_path(deployment["id"]))
-    check_success(response, DELETE)
+    check_success(response, DELETE, own=True)
 
 
 @pytest.mark.operations("getWebchatSettings")

@@ -1,4 +1,4 @@
-"""Open an HTML report in headless Chromium, save a 1280x900 screenshot, and fail on console errors.
+"""Open an HTML report in headless Chromium, save a 1280x800 screenshot, and fail on console errors.
 
     python tests/render_report.py REPORT.html OUT.png
 
@@ -8,6 +8,7 @@ Chromium is missing.
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -15,7 +16,7 @@ import tempfile
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
-WINDOW = "1280,900"
+WINDOW = "1280,800"
 # console messages as Chromium logs them with --enable-logging=stderr; a clean report logs none
 CONSOLE_LINE = re.compile(r":CONSOLE\(\d+\)\]|Uncaught")
 FLAGS = [
@@ -49,6 +50,48 @@ def render(report: Path, screenshot: Path, timeout: float = 60) -> list[str]:
     if done.returncode != 0 or not screenshot.exists():
         errors.append(f"chromium exited with {done.returncode} and no screenshot: {done.stderr[-500:]}")
     return errors
+
+
+# run in the page once it has rendered: what a reader sees in the first screen, and whether it scrolls sideways
+PROBE_SCRIPT = """<script>
+const SCREEN = %HEIGHT%;  // the screenshot's height: headless Chromium's innerHeight is less than its window
+window.addEventListener("load", () => setTimeout(() => {
+  const shown = (el, whole) => {
+    if (!el) return false;
+    const r = el.getBoundingClientRect();
+    return r.height > 0 && r.top >= 0 && (whole ? r.bottom <= SCREEN : r.top < SCREEN - 40);
+  };
+  const rows = [...document.querySelectorAll("#wcc-causes tbody tr .wcc-cause__message")];
+  const probe = {
+    scroll_width: document.documentElement.scrollWidth,
+    width: window.innerWidth,
+    verdict: shown(document.getElementById("wcc-verdict"), true),
+    causes: rows.map((el) => shown(el, true)),
+    exchange: shown(document.querySelector("#wcc-causes .wcc-exchange"), false),
+  };
+  const out = document.createElement("pre");
+  out.id = "wcc-probe";
+  out.textContent = JSON.stringify(probe);
+  document.body.appendChild(out);
+}, 200));
+</script>"""
+PROBE = re.compile(r'<pre id="wcc-probe">(.*?)</pre>', re.S)
+
+
+def first_screen(report: Path, timeout: float = 60) -> dict:
+    """What the first screen of ``report`` shows at WINDOW: the verdict, each cause, the first exchange (each
+    True when in view), and the page's scroll width."""
+    with tempfile.TemporaryDirectory(prefix="render-report-") as workdir:
+        probed = Path(workdir) / "report.html"
+        script = PROBE_SCRIPT.replace("%HEIGHT%", WINDOW.split(",")[1])
+        probed.write_text(report.read_text(encoding="utf-8").replace("</body>", script + "</body>"))
+        command = [str(CHROMIUM), *FLAGS, f"--user-data-dir={workdir}/profile", "--virtual-time-budget=10000",
+                   "--dump-dom", probed.as_uri()]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    found = PROBE.search(done.stdout)
+    if found is None:
+        raise RuntimeError(f"chromium rendered no probe (exit {done.returncode}): {done.stderr[-500:]}")
+    return json.loads(found[1].replace("&quot;", '"').replace("&amp;", "&"))
 
 
 def main(argv: list[str]) -> int:

@@ -187,10 +187,16 @@ def test_config_path_taken_for_a_test_path_is_one_clear_line(tmp_path):
     good.write_text(
         '[target]\nbase_url = "http://127.0.0.1:9"\n[principals.a]\npermissions = []\ntoken = "t0ken-value"\n'
     )
-    run = run_pytest(tmp_path, "--target-config", str(good))
+    # the suite's plugin loaded before pytest reads the command line (-p) can say what happened in one line
+    run = run_pytest(tmp_path, "-p", "webchat_contract.plugin", "--target-config", str(good))
     assert run.returncode == 4
     errors = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(errors) == 1 and f"pytest suites --target-config {good}" in errors[0]
+    # without it, the suite's conftest is never found there (its plugin is active only where it asks for it):
+    # pytest's own usage error, still naming the option
+    run = run_pytest(tmp_path, "--target-config", str(good))
+    assert run.returncode == 4 and "Traceback" not in run.stderr
+    assert "unrecognized arguments: --target-config" in run.stderr
 
 
 def test_request_rate_is_bounded_off_this_machine_unless_configured():

@@ -56,6 +56,7 @@ def leaks(run: SuiteRun, secrets: list[str]) -> list[str]:
 
 
 def show(run: SuiteRun, name: str) -> None:
+    """Time and memory, printed (never asserted on time); under xdist the RSS is the controller's."""
     print(f"{name}: {run.seconds:.1f} s, peak RSS {run.peak_rss_mb:.0f} MB, exit status {run.returncode}")
 
 
@@ -63,10 +64,12 @@ def verdict(run: SuiteRun) -> str:
     return json.loads((run.reports / "results.json").read_text())["verdict"]
 
 
-def test_echoing_target_leaks_no_secret_anywhere(hostile_target, tmp_path):
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "xdist"])
+def test_echoing_target_leaks_no_secret_anywhere(workers, hostile_target, tmp_path):
     target, config = hostile_target("echo-credentials", faults=(MANY_FAILURES,))
-    run = run_suite(tmp_path / "reports", f"--target-config={config}")
-    show(run, "echo-credentials")
+    # --tb=short: every failure's traceback on the terminal too (by default it shows the causes only)
+    run = run_suite(tmp_path / "reports", f"--target-config={config}", "--tb=short", *workers)
+    show(run, f"echo-credentials {' '.join(workers)}")
     assert len(run.failed) >= 20, run.output
     assert "you sent Authorization" in run.output  # the target did echo, into what the run wrote
     secrets = all_secrets(target, config)
@@ -105,6 +108,9 @@ def test_answer_without_bound_ends_the_run_naming_the_exchange(misbehaviour, hos
     assert run.peak_rss_mb < PEAK_RSS_LIMIT_MB
 
 
+@pytest.mark.xfail(
+    reason="needs issue 10 (a settings read that answers nonsense is a verdict, not a run error); remove when merged"
+)
 @pytest.mark.parametrize("misbehaviour", ["non-json", "empty-body"])
 def test_nonsense_answers_are_contract_failures(misbehaviour, hostile_target, tmp_path):
     _, config = hostile_target(misbehaviour)

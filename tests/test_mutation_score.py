@@ -28,7 +28,7 @@ def read_golden() -> dict[str, set[str]]:
     golden = {}
     for line in GOLDEN.read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            fault, _, ids = line.partition(":")
+            fault, _, ids = line.partition(": ")  # fault names may hold a colon, never followed by a space
             golden[fault.strip()] = set(ids.split())
     return golden
 

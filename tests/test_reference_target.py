@@ -39,6 +39,7 @@ from webchat_contract.reference import (
     validate_misbehaviours,
 )
 from webchat_contract.reference.faults import wrong_permission_for
+from webchat_contract.reference.hostile import HOSTILE
 from webchat_contract.reference.principals import short_verb
 
 LIST = spec.operation("getWebchatDeployments")
@@ -707,6 +708,11 @@ def _operation_probes() -> dict[str, Probe]:
 
 BAD_BODY = {"data": b"{", "headers": {"Content-Type": "application/json"}}
 
+
+def first_bytes_of_a_listing(api: Api) -> bytes:
+    return api.request(LIST).content[:1]
+
+
 PROBES: dict[str, Probe] = {
     **_operation_probes(),
     "all-permissions-required": Probe(partial(_status_of, op=LIST, principal=_only(LIST)), 200),
@@ -755,6 +761,11 @@ PROBES: dict[str, Probe] = {
     "denied-put-stores": Probe(denied_put_and_what_it_left, (403, "before")),
     "client-id-honoured": Probe(post_with_a_client_id, (False, True)),
     "put-body-id-wins": Probe(put_with_another_id_in_the_body, ["changed", "second"]),
+    "content-type-without-body-refused": Probe(
+        partial(_status_of, op=LIST, principal="admin", headers={"Content-Type": "application/json"}), 200
+    ),
+    "content-type-required": Probe(partial(_status_of, op=LIST, principal="admin"), 200),
+    "json-in-utf-16": Probe(first_bytes_of_a_listing, b"{"),
 }
 
 
@@ -892,6 +903,9 @@ def test_throttle_forever_answers_429_to_every_request(serve: Callable[..., InPr
 
 def test_every_misbehaviour_has_a_test() -> None:
     tested = {"hang", "slow", "drop-connection", "html-errors", "always-500", "throttle", "throttle-forever"}
+    tested |= set(HOSTILE)  # in test_hostile_targets.py
+    tested |= {"throttle-every-7th"}  # in test_misbehaving_targets.py
+    tested |= {"collection-writes"}  # in test_safety.py
     assert set(MISBEHAVIOURS) == tested
 
 

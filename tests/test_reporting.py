@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from render_report import CHROMIUM, render
+from render_report import CHROMIUM, first_screen, render
 
 from suite_runner import ROOT, SuiteRun, run_suite
 from webchat_contract import cli, config, spec
@@ -275,7 +275,74 @@ def test_each_failure_shows_its_exchanges_and_the_command_that_reruns_it(not_con
         assert command.startswith(f"pytest '{test['nodeid']}' ") and command.endswith(" -p no:randomly")
         assert f"--reference-fault={FAULT}" in command
         assert command in report
-    assert "webchat exchanges" in report and "replay the last request" in report
+    assert "webchat exchanges" in report and "replay the last request" not in report  # it was the cleanup
+    assert "$WEBCHAT_TOKEN_" in report  # the curl of the request that failed
+
+
+def test_a_failing_run_names_its_cause_once_with_the_request_that_shows_it(not_conformant):
+    results = not_conformant.results
+    failing = sorted(t["nodeid"] for t in results["tests"] if t["outcome"] == FAILED)
+    [cause] = results["causes"]
+    assert (cause["requirement"], cause["operation"]) == (FAULT_REQUIREMENT, "getWebchatSettings")
+    assert sorted(cause["tests"]) == failing and cause["count"] == len(failing) > 1
+    exchange = cause["exchange"]
+    assert (exchange["method"], exchange["status"]) == ("GET", 200)
+    assert exchange["url"].endswith(spec.operation("getWebchatSettings").path)
+    principal = exchange["principal"]
+    assert f'"Authorization: Bearer $WEBCHAT_TOKEN_{principal.upper().replace("-", "_")}"' in exchange["curl"]
+    assert exchange["url"] in exchange["curl"] and "[Filtered]" not in exchange["curl"]
+    # the terminal: the cause in a few lines, no traceback per test
+    output = not_conformant.run.output
+    summary = output[output.index("webchat-contract: NOT CONFORMANT") :].splitlines()
+    assert len(output.splitlines()) <= 45, output
+    assert any("expected 403" in line and f"({len(failing)} tests)" in line for line in summary), summary
+    assert any(f"GET {exchange['url']} as {principal} -> 200" in line for line in summary), summary
+    assert "Traceback" not in output and "= FAILURES =" not in output
+    report = html.unescape(not_conformant.html)
+    assert 'id="wcc-causes"' in report and exchange["curl"] in report
+
+
+def test_each_requirement_says_how_hard_it_was_tried(conformant):
+    report = html.unescape(conformant.html)
+    for requirement in conformant.results["requirements"]:
+        if requirement.get("extra") and requirement["result"] == NOT_VERIFIED:
+            continue  # an optional extra that is not installed here
+        evidence = requirement["evidence"]
+        assert evidence["tests"] == requirement["counts"][PASSED] > 0, requirement["id"]
+        assert evidence["exchanges"] >= evidence["tests"], requirement["id"]
+        assert f"{evidence['tests']} passed tests, {evidence['exchanges']} requests" in report, requirement["id"]
+
+
+@pytest.fixture(scope="module")
+def known_yaml(not_conformant, tmp_path_factory) -> Path:
+    done = subprocess.run(
+        [sys.executable, "-m", "webchat_contract", "baseline", str(not_conformant.directory)],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    path = tmp_path_factory.mktemp("baseline") / "known.yaml"
+    path.write_text(done.stdout)
+    return path
+
+
+def test_a_known_cause_passes_the_gate_but_never_the_certificate(known_yaml, tmp_path, capsys):
+    bundle = run_embedded(tmp_path, f"--baseline={known_yaml}", faults=(FAULT,))
+    assert bundle.run.returncode == 0, bundle.run.output
+    assert bundle.results["verdict"] == bundle.certificate["verdict"] == NOT_CONFORMANT
+    compared = bundle.results["baseline"]
+    assert compared["new"] == [] and compared["fixed"] == [] and len(compared["known"]) == 1
+    assert "0 new, 1 known" in bundle.run.output
+    assert verify(bundle.directory, capsys)[0] == 1
+
+
+def test_a_new_cause_fails_the_gate_and_a_known_one_not_seen_is_offered_for_removal(known_yaml, tmp_path):
+    bundle = run_embedded(tmp_path, f"--baseline={known_yaml}", "--tb=short", faults=("put-not-persisted",))
+    assert bundle.run.returncode == 1, bundle.run.output
+    compared = bundle.results["baseline"]
+    assert compared["new"] and not compared["known"]
+    assert [entry["requirement"] for entry in compared["fixed"]] == [FAULT_REQUIREMENT]
+    assert "remove from the baseline if fixed" in bundle.run.output
+    assert "= FAILURES =" in bundle.run.output  # --tb asks for the tracebacks: they are shown
 
 
 def test_an_unreachable_target_leaves_the_run_incomplete_with_its_cause(unreachable, capsys):
@@ -546,14 +613,23 @@ def test_results_name_tests_as_they_are_selected_without_the_xdist_group_suffix(
 # --- in a browser -------------------------------------------------------------------------------------------------
 
 
+SCREENSHOTS = ROOT / "reports" / "screenshots"  # kept for CI to upload with the reports
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed")
-def test_the_report_renders_without_console_errors(not_conformant, tmp_path):
+def test_the_first_screen_of_a_failing_report_shows_the_verdict_every_cause_and_the_exchange(not_conformant, tmp_path):
     report = tmp_path / "report.html"
     shutil.copy(not_conformant.directory / "report.html", report)
-    screenshot = tmp_path / "report.png"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshot = SCREENSHOTS / "not-conformant-1280x800.png"
+    screenshot.unlink(missing_ok=True)
     assert render(report, screenshot) == []
     width, height = struct.unpack(">II", screenshot.read_bytes()[16:24])  # the PNG header's IHDR chunk
-    assert (width, height) == (1280, 900)
+    assert (width, height) == (1280, 800)
+    seen = first_screen(report)
+    assert seen["scroll_width"] <= seen["width"] == 1280, "the report scrolls sideways at 1280 px"
+    assert seen["verdict"] and seen["exchange"], seen
+    assert seen["causes"] == [True] * len(not_conformant.results["causes"]), seen
 
 
 # --- examples -----------------------------------------------------------------------------------------------------

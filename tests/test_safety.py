@@ -5,7 +5,7 @@ path (deleting or changing everything, without authentication), as CRUD mocks do
 import pytest
 
 from suite_runner import admin_session, run_suite
-from webchat_contract.cleanup import DeploymentTracker, LiveSlots, SettingsGuard
+from webchat_contract.cleanup import DeploymentTracker, FootprintExceeded, LiveSlots, SettingsGuard
 from webchat_contract.generated import made_safe
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
@@ -76,11 +76,22 @@ def test_a_write_by_id_goes_only_to_the_run_s_own_deployment(method):
 
 
 def test_the_live_cap_holds_across_processes_sharing_the_directory(tmp_path):
-    first, second = LiveSlots(tmp_path), LiveSlots(tmp_path)
-    taken = [first.try_acquire() for _ in range(3)] + [second.try_acquire() for _ in range(2)]
-    assert all(taken) and first.try_acquire() is None and second.try_acquire() is None
-    second.release(taken[0])
-    assert first.try_acquire() is not None
+    others = [tmp_path / f"slot-1-{n}" for n in range(3)]  # held by another live process (pid 1)
+    for slot in others:
+        slot.touch()
+    slots = LiveSlots(tmp_path)
+    assert slots.try_acquire() and slots.try_acquire()
+    assert slots.try_acquire() is None  # five alive across the run: wait for the other process
+    others[0].unlink()
+    assert slots.try_acquire() is not None
+
+
+def test_a_process_holding_every_slot_is_told_at_once(tmp_path):
+    slots = LiveSlots(tmp_path)
+    for _ in range(5):
+        assert slots.try_acquire()
+    with pytest.raises(FootprintExceeded):
+        slots.try_acquire()
 
 
 def test_a_slot_of_a_process_that_is_gone_is_free(tmp_path):

@@ -93,10 +93,17 @@ def success_violations(
 
 
 def check_success(
-    response: requests.Response, operation: Operation, requirement: str = SUCCESS, refused: str | None = None
+    response: requests.Response,
+    operation: Operation,
+    requirement: str = SUCCESS,
+    refused: str | None = None,
+    own: bool = False,
 ) -> Any:
     """The documented success, or every violation of it; returns the body. ``requirement`` is what a 4xx where
-    success is due breaks (``refused`` for a 401/403, when given)."""
+    success is due breaks (``refused`` for a 401/403, when given). ``own``: the request names a deployment the run
+    created, so a 404 means the POST did not store it."""
+    if own and response.status_code == 404:
+        requirement = "WC-DEP-CREATE"
     found, body = success_violations(response, operation, requirement, refused)
     raise_if_any(found)
     return body

@@ -257,6 +257,12 @@ class DeploymentTracker:
         if self.deleter is None or deployment_id not in self.live:
             return
         response = self.deleter.delete(DELETE.url_path(deployment_id))
+        if 400 <= response.status_code < 500 and response.status_code != 404 and self.reader is not None:
+            # another 4xx (a 400 for an unknown id, ...): gone if a GET does not find it either
+            if not is_success(self.reader.get(DELETE.url_path(deployment_id))):
+                self.deviations.append(f"DELETE of {deployment_id} answered {response.status_code}; it is gone")
+                self.forget(deployment_id)
+            return
         if is_success(response) or response.status_code == 404:
             if response.status_code != DELETE.success_status:
                 self.deviations.append(f"DELETE of {deployment_id} answered {response.status_code}, not 204")

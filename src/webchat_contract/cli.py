@@ -275,6 +275,27 @@ def _sweep(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _add_baseline(subcommands: argparse._SubParsersAction) -> None:
+    parser = subcommands.add_parser(
+        "baseline",
+        help="print a baseline accepting the causes of a run (YAML, for --baseline)",
+        description="Print, as YAML, a baseline accepting every cause of the run whose results.json is in DIR: "
+        "webchat-contract baseline reports > known.yaml, then pytest --baseline known.yaml fails only on new causes.",
+    )
+    parser.add_argument("directory", type=Path, metavar="DIR", help="the directory holding results.json")
+    parser.set_defaults(handler=_baseline, prog=parser.prog)
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    from webchat_contract.reporting.baseline import BaselineError, document_from_results
+
+    try:
+        print(document_from_results(args.directory), end="")
+    except BaselineError as error:
+        return _fail(args.prog, str(error))
+    return 0
+
+
 def _version() -> str:
     from webchat_contract import __version__, layout
 
@@ -288,7 +309,8 @@ class _VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, help="print the version and where the suite is, and exit")
 
     def __call__(self, parser, namespace, values, option_string=None):
-        parser.exit(0, _version() + "\n")
+        print(_version())
+        parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -299,6 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_serve(subcommands)
     _add_verify(subcommands)
     _add_sweep(subcommands)
+    _add_baseline(subcommands)
     _add_keygen(subcommands)
     _add_openapi(subcommands)
     return parser

@@ -6,12 +6,15 @@ import json
 import shlex
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import requests
 
+from . import request_shape
 from .reporting.redact import REDACTED, Redactor
+from .request_shape import Shape
 from .transport import BoundedSession, TargetError, retry_after_seconds
 
 if TYPE_CHECKING:  # auth uses this module's json_or_none
@@ -19,6 +22,7 @@ if TYPE_CHECKING:  # auth uses this module's json_or_none
 
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 BODY_EXCERPT = 4000
+MAX_EXCHANGES = 50
 _UNSET: Any = object()
 
 
@@ -77,10 +81,11 @@ class Exchange:
 
 
 class Transcript:
-    """The exchanges of the test that is running; the plugin clears it before each test."""
+    """The last exchanges of the test that is running (a test drawing hundreds of examples keeps only the last
+    MAX_EXCHANGES, each a summary with body excerpts); the plugin clears it before each test."""
 
     def __init__(self, secrets: list[str] | None = None, redactor: Redactor | None = None):
-        self.exchanges: list[Exchange] = []
+        self.exchanges: deque[Exchange] = deque(maxlen=MAX_EXCHANGES)
         self.redactor = redactor if redactor is not None else Redactor()
         self.redactor.add(secrets or [])
         self._lock = threading.Lock()
@@ -100,7 +105,7 @@ class Transcript:
 
     def clear(self) -> None:
         with self._lock:
-            self.exchanges = []
+            self.exchanges.clear()
 
 
 def _headers_for_record(headers: Any, transcript: Transcript) -> dict[str, str]:
@@ -132,6 +137,7 @@ class ApiClient:
         tokens: TokenSource | None = None,
         session: requests.Session | None = None,
         limiter: RateLimiter | None = None,
+        shape: Shape = request_shape.DEFAULT,
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
@@ -140,6 +146,7 @@ class ApiClient:
         self.tokens = tokens
         self.session = session or BoundedSession(timeout, verify=verify_tls)
         self.limiter = limiter or RateLimiter(None)
+        self.shape = shape
 
     @property
     def principal(self) -> str | None:
@@ -154,12 +161,24 @@ class ApiClient:
         data: bytes | str | None = None,
         headers: dict[str, str] | None = None,
         authorization: str | None = _UNSET,
+        shape: Shape | None = None,
     ) -> requests.Response:
-        """Send one request. ``authorization`` overrides the principal's header (``None`` sends none)."""
-        headers = {"Accept": "application/json", **(headers or {})}
+        """Send one request. ``authorization`` overrides the principal's header (``None`` sends none). The headers
+        are those of ``shape`` (default: the client's, the SDKs' shape), then ``headers``. Without an explicit
+        ``shape``, a bodiless request refused as if for its SDK headers is sent once more in the minimal shape."""
         if json_body is not _UNSET:
             data = json.dumps(json_body)
-            headers.setdefault("Content-Type", "application/json")
+        has_body = data is not None
+        chosen = shape or self.shape
+        response = self._request(method, path, data, {**chosen.headers_for(has_body), **(headers or {})}, authorization)
+        if shape is None and request_shape.refused_for_its_shape(chosen, has_body, response.status_code):
+            minimal = request_shape.MINIMAL.headers_for(has_body)
+            response = self._request(method, path, data, {**minimal, **(headers or {})}, authorization)
+        return response
+
+    def _request(
+        self, method: str, path: str, data: bytes | str | None, headers: dict[str, str], authorization: Any
+    ) -> requests.Response:
         refreshed = False
         while True:
             if authorization is _UNSET and self.tokens is not None:

@@ -56,6 +56,9 @@ _COMMON = dict(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much],
 )
+# ``ci`` does not shrink and stops at the first failure of a test: a failing run costs what a passing one does, and
+# the report shows the failing example as found (with its seed). ``nightly`` shrinks to the minimal example.
+CI_PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
 # the project's mutation test: one full run per reference fault, so lean (few examples, no shrinking) but
 # derandomized, so the requirements a fault fails are the same every time (tests/data/fault_requirements.txt)
 MUTATION_EXAMPLES = 5
@@ -132,13 +135,21 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def _use_profiles(config: pytest.Config) -> None:
     """Register the suite's profiles and load ``ci``; hypothesis's own plugin, configured after this one, loads the
     one ``--hypothesis-profile`` names instead."""
-    settings.register_profile(DEFAULT_PROFILE, max_examples=CI_EXAMPLES, derandomize=True, **_COMMON)
+    settings.register_profile(
+        DEFAULT_PROFILE,
+        max_examples=CI_EXAMPLES,
+        derandomize=True,
+        phases=CI_PHASES,
+        report_multiple_bugs=False,
+        **_COMMON,
+    )
     settings.register_profile("nightly", max_examples=CI_EXAMPLES * 10, derandomize=False, **_COMMON)
     settings.register_profile(
         "mutation",
         max_examples=MUTATION_EXAMPLES,
         derandomize=True,
         phases=[Phase.explicit, Phase.reuse, Phase.generate],
+        report_multiple_bugs=False,
         **_COMMON,
     )
     config.stash[_PROFILE_BEFORE] = settings.get_current_profile_name()
@@ -377,7 +388,8 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     """Creates deployments for tests and deletes all of them at the end of the run."""
     creator = client_holding(operation("postWebchatDeployments").permission)
     deleter = client_holding(operation("deleteWebchatDeployment").permission)
-    journal = Journal(journal_path(request.config), webchat_target.base_url)
+    journal = Journal(journal_path(request.config), webchat_target.base_url, redact=webchat_target.redactor)
+    journal.start_heartbeat(run_prefix)  # sweep leaves a live run's deployments alone
     # one cap for the whole run: xdist workers share the slots beside the journal
     slots = LiveSlots(journal.path.parent / "live-slots")
     reader = client_holding(operation("getWebchatDeployments").permission)
@@ -385,6 +397,7 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
     yield tracker
     tracker.adopt_marked(reader)
     left = tracker.delete_all()
+    journal.stop_heartbeat(run_prefix)
     if not left and not is_xdist_worker(request.config):  # workers share the file: leave it to serial runs
         compact(journal.path)
     if left:
@@ -441,7 +454,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if target is not None and report.failed and target.transcript.exchanges:
         exchanges = target.transcript.exchanges
         lines = [exchange.summary() for exchange in exchanges]
-        lines += ["", "replay the last request:", exchanges[-1].curl()]
         report.sections.append(("webchat exchanges", "\n".join(lines)))
     return report
 

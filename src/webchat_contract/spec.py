@@ -234,13 +234,17 @@ class Requirement:
     id: str
     concern: str
     text: str
+    extra: str | None = None  # verified only with this extra installed (pip install webchat-contract[extra])
 
 
 @functools.cache
 def requirements() -> dict[str, Requirement]:
     """The catalog of schemas/requirements.yaml: id -> Requirement, in catalog order."""
     data = yaml.safe_load(REQUIREMENTS_PATH.read_text())["requirements"]
-    return {rid: Requirement(rid, entry["concern"], " ".join(entry["text"].split())) for rid, entry in data.items()}
+    return {
+        rid: Requirement(rid, entry["concern"], " ".join(entry["text"].split()), entry.get("extra"))
+        for rid, entry in data.items()
+    }
 
 
 def declared_part(model: str, instance: Any) -> Any:

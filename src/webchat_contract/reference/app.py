@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from webchat_contract import spec
-from webchat_contract.reference.bodies import parse_body, read_body, storable_fields
+from webchat_contract.reference.bodies import BODY_READ_TIMEOUT, parse_body, read_body, storable_fields
 from webchat_contract.reference.credentials import Credentials
 from webchat_contract.reference.errors import (
     ApiError,
@@ -35,6 +35,8 @@ from webchat_contract.reference.faults import (
     ANY_TOKEN_ACCEPTED,
     BOOLEAN_AS_STRING,
     CLIENT_ID_HONOURED,
+    CONTENT_TYPE_REQUIRED,
+    CONTENT_TYPE_WITHOUT_BODY_REFUSED,
     DELETE_ANSWERS_200_WITH_BODY,
     DELETE_KEEPS_DEPLOYMENT,
     DENIED_PUT_STORES,
@@ -48,6 +50,7 @@ from webchat_contract.reference.faults import (
     FAIL_ON_LONG_STRING,
     FAIL_ON_NON_ASCII,
     FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
+    JSON_IN_UTF16,
     LIST_DUPLICATES_ENTRY,
     LIST_OMITS_NEWEST,
     LONG_NAME,
@@ -172,8 +175,16 @@ def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] 
 class ReferenceTarget:
     """State and behaviour behind the app; ``create_app`` wires it into Starlette."""
 
-    def __init__(self, principals: Principals, faults: Iterable[str], deployment_limit: int, token_ttl: int) -> None:
+    def __init__(
+        self,
+        principals: Principals,
+        faults: Iterable[str],
+        deployment_limit: int,
+        token_ttl: int,
+        body_read_timeout: float = BODY_READ_TIMEOUT,
+    ) -> None:
         self.faults = validate_faults(faults)
+        self.body_read_timeout = body_read_timeout
         self.credentials = Credentials(principals, token_ttl)
         deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
         self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
@@ -201,14 +212,29 @@ class ReferenceTarget:
     # --- API operations --------------------------------------------------------------------------------------
 
     async def handle(self, op: spec.Operation, request: Request) -> Response:
-        # The body is read in full first (reading decides nothing); every decision below is synchronous.
-        raw_body = await read_body(request)
+        # Nobody unauthenticated gets a body read (memory, time); then the body is read in full (reading decides
+        # nothing), and every decision below is synchronous.
         deployment_id = next(iter(request.path_params.values()), None)
-        call = Call(op, request.headers, raw_body, deployment_id)
+        call = Call(op, request.headers, None, deployment_id)
         try:
+            if self._checks()[0] == self._authenticate:
+                self._authenticate(call)
+            call.raw_body = await read_body(request, timeout=self.body_read_timeout)
+            self._refuse_for_content_type(call)
             return self._answer(call)
         except ApiError as error:
             return self._error_answer(error)
+
+    def _refuse_for_content_type(self, call: Call) -> None:
+        """The content-type-* faults: a media-type filter on the operations without a body, too strict one way or
+        the other."""
+        if call.op.request_model is not None or call.raw_body != b"":
+            return
+        carries = "content-type" in call.headers
+        if CONTENT_TYPE_WITHOUT_BODY_REFUSED in self.faults and carries:
+            raise ApiError(415, "unsupported.media.type", "A request without a body must not carry a Content-Type.")
+        if CONTENT_TYPE_REQUIRED in self.faults and not carries:
+            raise ApiError(415, "unsupported.media.type", "Every request must carry Content-Type: application/json.")
 
     def _error_answer(self, error: ApiError) -> Response:
         if ERROR_NOT_JSON in self.faults:
@@ -331,7 +357,11 @@ class ReferenceTarget:
         if NON_JSON_SUCCESS in self.faults:
             return Response("OK", status_code=status, media_type="application/json")
         media_type = "text/plain" if TEXT_CONTENT_TYPE in self.faults else None
-        return AsciiJSONResponse(result, status_code=status, media_type=media_type)
+        answer = AsciiJSONResponse(result, status_code=status, media_type=media_type)
+        if JSON_IN_UTF16 in self.faults:
+            utf16 = answer.body.decode("ascii").encode("utf-16")
+            return Response(utf16, status_code=status, media_type="application/json; charset=utf-16")
+        return answer
 
     def _perform_on_deployments(self, call: Call) -> Any:
         method, deployment_id = call.op.method, call.deployment_id
@@ -406,11 +436,14 @@ class ReferenceTarget:
     # --- OAuth client-credentials grant ----------------------------------------------------------------------
 
     async def issue_token(self, request: Request) -> Response:
-        raw_body = await read_body(request)
         principal = self._client(request.headers.get("authorization"))
-        if principal is None:
+        if principal is None:  # answered before reading the body: an unknown client gets no memory or time
             challenge = {"WWW-Authenticate": 'Basic realm="oauth"'}
             return oauth_error_response(401, "invalid_client", "Client authentication failed.", headers=challenge)
+        try:
+            raw_body = await read_body(request, timeout=self.body_read_timeout)
+        except ApiError as error:
+            return oauth_error_response(error.status, "invalid_request", error.message, headers=error.headers)
         form = _form_fields(raw_body, request.headers.get("content-type"))
         if form is None:
             return oauth_error_response(400, "invalid_request", f"The request body must be {FORM_MEDIA_TYPE}.")
@@ -450,10 +483,11 @@ def create_app(
     deployment_limit: int = 10,
     token_ttl: int = 86400,
     misbehaviours: Iterable[str] = frozenset(),
+    body_read_timeout: float = BODY_READ_TIMEOUT,
 ) -> Starlette:
     """The reference target; ``faults`` (names from ``FAULTS``) turn on deliberate contract violations,
     ``misbehaviours`` (names from ``MISBEHAVIOURS``) hostile conditions for the suite to survive."""
-    target = ReferenceTarget(principals, faults, deployment_limit, token_ttl)
+    target = ReferenceTarget(principals, faults, deployment_limit, token_ttl, body_read_timeout)
     modes = validate_misbehaviours(misbehaviours)
     counts = {"requests": 0}
     middleware = [Middleware(RequestCounter, counts=counts)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 from collections.abc import Iterable
@@ -32,22 +33,31 @@ MAX_BODY_BYTES = 1024 * 1024
 _DRAIN_LIMIT = 64 * MAX_BODY_BYTES
 
 
-async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | None:
-    """The raw request body, or ``None`` when it is longer than ``limit`` bytes."""
+# a body must arrive in full within this many seconds (one dripped a byte at a time would hold a connection forever)
+BODY_READ_TIMEOUT = 10.0
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES, timeout: float = BODY_READ_TIMEOUT) -> bytes | None:
+    """The raw request body, or ``None`` when it is longer than ``limit`` bytes; ApiError 408 when it does not
+    arrive within ``timeout`` seconds."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > _DRAIN_LIMIT:
         return None
     kept = bytearray()
     seen = 0
     try:
-        async for chunk in request.stream():
-            seen += len(chunk)
-            if seen <= limit:
-                kept += chunk
-            elif seen > _DRAIN_LIMIT:
-                break
+        async with asyncio.timeout(timeout):
+            async for chunk in request.stream():
+                seen += len(chunk)
+                if seen <= limit:
+                    kept += chunk
+                elif seen > _DRAIN_LIMIT:
+                    break
     except ClientDisconnect:
         pass  # nobody is left to read the answer
+    except TimeoutError:
+        message = f"The request body did not arrive within {timeout:g} s."
+        raise ApiError(408, "request.timeout", message, headers={"Connection": "close"}) from None
     return bytes(kept) if seen <= limit else None
 
 

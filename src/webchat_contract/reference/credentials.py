@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from webchat_contract.reference.principals import Principal, Principals
 
+# issued tokens kept at most (the oldest are forgotten first), and how long one is remembered after it expired
+MAX_ISSUED = 10_000
+KEEP_EXPIRED = 3600.0
+
 
 @dataclass(frozen=True)
 class Grant:
@@ -55,6 +59,18 @@ class Credentials:
     def issue(self, principal: Principal) -> str:
         """A new access token carrying the principal's permissions, valid for ``token_ttl`` seconds."""
         token = secrets.token_urlsafe(32)
-        # Expired grants are kept so that their tokens are answered `credentials.expired`, not `bad.credentials`.
+        self._evict()
         self._grants[token] = Grant(frozenset(principal.permissions), self._clock() + self.token_ttl)
         return token
+
+    def _evict(self) -> None:
+        """Forget tokens expired for a while, and the oldest issued ones past MAX_ISSUED: memory stays bounded
+        however many tokens are asked for. A recently expired token is kept, to be answered `credentials.expired`
+        rather than `bad.credentials`."""
+        now = self._clock()
+        issued = [token for token, grant in self._grants.items() if grant.expires_at is not None]
+        stale = [token for token in issued if now >= (self._grants[token].expires_at or now) + KEEP_EXPIRED]
+        kept = [token for token in issued if token not in set(stale)]
+        oldest = kept[: max(len(kept) - MAX_ISSUED + 1, 0)]  # dicts keep the order tokens were issued in
+        for token in [*stale, *oldest]:
+            del self._grants[token]

@@ -55,6 +55,11 @@ BOOLEAN_AS_STRING = "boolean-as-string"
 TEXT_CONTENT_TYPE = "text-content-type"
 ERROR_STATUS_MISMATCH = "error-status-mismatch"
 ERROR_NOT_JSON = "error-not-json"
+# --- requests as the platform's clients send them -----------------------------------------------------------------
+CONTENT_TYPE_WITHOUT_BODY_REFUSED = "content-type-without-body-refused"
+CONTENT_TYPE_REQUIRED = "content-type-required"
+# --- answers the official SDK cannot read -------------------------------------------------------------------------
+JSON_IN_UTF16 = "json-in-utf-16"
 # --- status codes -------------------------------------------------------------------------------------------------
 POST_ANSWERS_201 = "post-answers-201"
 DELETE_ANSWERS_200_WITH_BODY = "delete-answers-200-with-body"
@@ -175,6 +180,22 @@ _FAULT_LIST = [
         "WC-RESP-ERROR-BODY",
     ),
     Fault(ERROR_NOT_JSON, "API errors are answered as plain text, not as an ErrorBody", "WC-RESP-ERROR-BODY"),
+    Fault(
+        CONTENT_TYPE_WITHOUT_BODY_REFUSED,
+        "a GET or DELETE that carries a Content-Type (as every SDK request does) gets 415",
+        "WC-REQ-CLIENT-HEADERS",
+    ),
+    Fault(
+        JSON_IN_UTF16,
+        "success bodies are JSON encoded in UTF-16 (Content-Type: application/json; charset=utf-16), which "
+        "CONTRACT.md does not pin down but the official SDK decodes as UTF-8 only",
+        "WC-SDK-COMPAT",
+    ),
+    Fault(
+        CONTENT_TYPE_REQUIRED,
+        "a GET or DELETE without a Content-Type gets 415 (only requests shaped like the SDKs' are served)",
+        "WC-REQ-CLIENT-HEADERS",
+    ),
     Fault(POST_ANSWERS_201, "POST answers 201 instead of 200", "WC-RESP-SUCCESS"),
     Fault(
         DELETE_ANSWERS_200_WITH_BODY, "the DELETEs answer 200 with what they deleted instead of 204", "WC-RESP-SUCCESS"

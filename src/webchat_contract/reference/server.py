@@ -22,6 +22,7 @@ from starlette.types import ASGIApp
 
 from webchat_contract import spec
 from webchat_contract.reference.app import TOKEN_PATH, create_app
+from webchat_contract.reference.bodies import BODY_READ_TIMEOUT
 from webchat_contract.reference.faults import validate_faults
 from webchat_contract.reference.misbehaviours import validate_misbehaviours
 from webchat_contract.reference.principals import Principals, generate_principals
@@ -105,9 +106,14 @@ def _stop_when_orphaned(server: uvicorn.Server, parent_pid: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+# connections (and requests in progress) served at once; past it uvicorn answers 503 at once
+MAX_CONCURRENCY = 64
+
+
 def _uvicorn_server(app: ASGIApp, graceful_shutdown: int = 5, configure_logging: bool = True) -> uvicorn.Server:
     config = uvicorn.Config(
         app,
+        limit_concurrency=MAX_CONCURRENCY,
         log_level="warning",
         log_config=uvicorn.config.LOGGING_CONFIG if configure_logging else None,
         access_log=False,
@@ -304,9 +310,16 @@ class InProcessTarget:
         token_ttl: int = DEFAULT_TOKEN_TTL,
         principals: Principals | None = None,
         startup_timeout: float = 10.0,
+        body_read_timeout: float = BODY_READ_TIMEOUT,
     ) -> None:
         self.principals = generate_principals() if principals is None else principals
-        self.app = create_app(self.principals, faults=faults, token_ttl=token_ttl, misbehaviours=misbehaviours)
+        self.app = create_app(
+            self.principals,
+            faults=faults,
+            token_ttl=token_ttl,
+            misbehaviours=misbehaviours,
+            body_read_timeout=body_read_timeout,
+        )
         self.startup_timeout = startup_timeout
         self.base_url: str | None = None
         # the hosting process's logging is left as it is

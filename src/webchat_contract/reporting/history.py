@@ -35,6 +35,7 @@ def history_record(results: Mapping[str, Any]) -> dict[str, Any]:
         "verdict": results["verdict"],
         "requirements": {r["id"]: r["result"] for r in results["requirements"]},
         "failing_tests": sorted(t["nodeid"] for t in results["tests"] if t["outcome"] == FAILED),
+        "causes": {c["fingerprint"]: c.get("headline") or c["message"] for c in results.get("causes", [])},
     }
 
 
@@ -74,6 +75,9 @@ class Trend:
     newly_failing_tests: list[str] = field(default_factory=list)
     fixed_tests: list[str] = field(default_factory=list)
     points: list[Point] = field(default_factory=list)  # the last CHART_RUNS runs, this one last
+    new_causes: list[str] = field(default_factory=list)  # fingerprints
+    fixed_causes: dict[str, str] = field(default_factory=dict)  # fingerprint -> its message, when last seen
+    cause_since: dict[str, str] = field(default_factory=dict)  # fingerprint -> date its streak began
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,9 @@ class Trend:
             "newly_failing_tests": self.newly_failing_tests,
             "fixed_tests": self.fixed_tests,
             "passed_requirements": [p.__dict__ for p in self.points],
+            "new_causes": self.new_causes,
+            "fixed_causes": self.fixed_causes,
+            "cause_since": self.cause_since,
         }
 
 
@@ -93,6 +100,8 @@ def trend(earlier: list[dict[str, Any]], current: Mapping[str, Any]) -> Trend:
     result = Trend(points=[_point(run) for run in runs[-CHART_RUNS:]])
     failing_now = _with_result(current, FAILED)
     result.failing_since = {rid: _failing_since(rid, runs) for rid in sorted(failing_now)}
+    causes_now = current.get("causes", {})
+    result.cause_since = {f: _cause_since(f, runs) for f in sorted(causes_now)}
     if not earlier:
         return result
     previous = earlier[-1]
@@ -103,7 +112,20 @@ def trend(earlier: list[dict[str, Any]], current: Mapping[str, Any]) -> Trend:
     tests_now, tests_before = set(current["failing_tests"]), set(previous.get("failing_tests", []))
     result.newly_failing_tests = sorted(tests_now - tests_before)
     result.fixed_tests = sorted(tests_before - tests_now)
+    causes_before = previous.get("causes", {})
+    result.new_causes = sorted(set(causes_now) - set(causes_before))
+    result.fixed_causes = {f: m for f, m in sorted(causes_before.items()) if f not in causes_now}
     return result
+
+
+def _cause_since(fingerprint: str, runs: list[Mapping[str, Any]]) -> str:
+    """The finishing date of the first run of the unbroken streak of runs with this cause, ending with the last."""
+    since = runs[-1]["finished_at"]
+    for run in reversed(runs):
+        if fingerprint not in run.get("causes", {}):
+            break
+        since = run["finished_at"]
+    return since
 
 
 def _with_result(run: Mapping[str, Any], result: str) -> set[str]:

@@ -48,7 +48,8 @@ def report_title(verdict: str | None) -> str:
 def summary_blocks(view: ReportView) -> list[str]:
     """Everything above pytest-html's own summary line, in reading order."""
     results = view.results
-    blocks = [verdict_banner(results), run_errors_block(results, view.tests), next_step_line(results)]
+    blocks = [verdict_banner(results), causes_block(results, view.tests), run_errors_block(results, view.tests)]
+    blocks.append(next_step_line(results))
     blocks += [facts_block(results["run"], results["summary"]), matrix_block(results)]
     if view.trend is not None:
         blocks.append(trend_block(view.trend, len(results["requirements"])))
@@ -78,7 +79,11 @@ def verdict_reason(results: Mapping[str, Any]) -> str:
     total = sum(counts.values())
     tests = sum(results["summary"]["tests"].values())
     if results["verdict"] == CONFORMANT:
-        return f"all {total} requirements passed ({tests} tests)"
+        optional = [r for r in results["requirements"] if r["result"] != PASSED]
+        unverified = "; ".join(f"{r['id']} not verified (install webchat-contract[{r['extra']}])" for r in optional)
+        return f"all {total - len(optional)} requirements passed ({tests} tests)" + (
+            f"; {unverified}" if optional else ""
+        )
     if results["verdict"] == NOT_CONFORMANT:
         failed = [r["id"] for r in results["requirements"] if r["result"] == FAILED]
         return f"{len(failed)} of {total} requirements failed: {', '.join(failed)}"
@@ -216,7 +221,7 @@ def requirements_block(results: Mapping[str, Any], trend: Trend | None) -> str:
     return (
         '<div class="wcc-requirements-wrap"><h3>Requirements</h3>'
         '<table class="wcc-requirements" id="wcc-requirements"><thead><tr><th>id</th><th>concern</th>'
-        "<th>requirement</th><th>tests</th><th>result</th></tr></thead>"
+        "<th>requirement</th><th>tests</th><th>tried by</th><th>result</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></div>"
     )
 
@@ -228,9 +233,18 @@ def _requirement_row(requirement: Mapping[str, Any], failing_since: str | None) 
     return (
         f'<tr id="wcc-row-{slug(requirement["id"])}"><td><code>{escape(requirement["id"])}</code></td>'
         f"<td>{escape(requirement['concern'])}</td><td>{escape(requirement['text'])}</td>"
-        f'<td class="wcc-num">{tests}</td><td class="{outcome_class(requirement["result"])}">'
+        f'<td class="wcc-num">{tests}</td><td class="wcc-muted">{escape(_evidence(requirement))}</td>'
+        f'<td class="{outcome_class(requirement["result"])}">'
         f"{escape(requirement['result'])}{since}</td></tr>"
     )
+
+
+def _evidence(requirement: Mapping[str, Any]) -> str:
+    """How hard a requirement was tried: its passed tests and the requests they sent."""
+    evidence = requirement.get("evidence") or {}
+    if not evidence.get("tests"):
+        return "-"
+    return f"{evidence['tests']} passed tests, {evidence.get('exchanges', 0)} requests"
 
 
 # --- panels listing the tests of a matrix cell or requirement -----------------------------------------------------
@@ -282,6 +296,8 @@ def trend_block(trend: Trend, total: int) -> str:
             f"<p>Since the previous run ({escape(_readable_time(trend.previous_date))}): "
             f"{_id_list('newly failing', trend.newly_failing, FAILED)}; {_id_list('fixed', trend.fixed, PASSED)}"
             f"{_tests_changed(trend)}.</p>"
+            f"<p>Causes: {_id_list('new', trend.new_causes, FAILED)}; "
+            f"{_id_list('gone', list(trend.fixed_causes), PASSED)}.</p>"
         )
     since = "".join(
         f"<li><code>{escape(rid)}</code> failing since {escape(_readable_time(date))}</li>"
@@ -363,7 +379,100 @@ def requirements_cell(requirements: Iterable[str]) -> str:
     return f'<td class="col-requirements">{escape(" ".join(requirements))}</td>'
 
 
-def failure_extra(rerun: str, exchanges: str | None) -> str:
-    """Above the log of a failed or errored test: the command that reruns it, and what it sent and got."""
+def failure_extra(rerun: str, exchanges: str | None, failures: Iterable[Mapping[str, Any]] = ()) -> str:
+    """Above the log of a failed or errored test: what it found broken with the exchange that shows it, the command
+    that reruns it, and every request it sent."""
+    found = "".join(failure_block(failure) for failure in failures)
     shown = f'<pre class="wcc-exchanges">{escape(exchanges)}</pre>' if exchanges else ""
-    return f'<div class="wcc-rerun">Rerun this test: <code>{escape(rerun)}</code></div>{shown}'
+    return f'{found}<div class="wcc-rerun">Rerun this test: <code>{escape(rerun)}</code></div>{shown}'
+
+
+def failure_block(failure: Mapping[str, Any]) -> str:
+    where = " ".join(x for x in (failure.get("requirement"), failure.get("operation")) if x)
+    reproduction = failure.get("reproduction")
+    return (
+        f'<div class="wcc-failure"><p class="wcc-failure__message"><b>{escape(where)}</b> '
+        f"{escape(str(failure.get('message', '')))}</p>"
+        + (exchange_block(failure["exchange"]) if failure.get("exchange") else "")
+        + (f'<pre class="wcc-repro">{escape(reproduction)}</pre>' if reproduction else "")
+        + "</div>"
+    )
+
+
+# --- causes -------------------------------------------------------------------------------------------------------
+
+
+def causes_block(results: Mapping[str, Any], tests: Mapping[str, TestRecord]) -> str:
+    """One row per distinct cause, right under the verdict; the first cause's exchange shown open."""
+    causes = results.get("causes") or []
+    if not causes:
+        return baseline_line(results)
+    failed = len({nodeid for cause in causes for nodeid in cause["tests"]})
+    rows = "".join(_cause_row(n, cause, tests) for n, cause in enumerate(causes))
+    return (
+        f'<div class="wcc-causes" id="wcc-causes"><h3>{len(causes)} distinct cause{"s" if len(causes) != 1 else ""} '
+        f'<span class="wcc-muted">({failed} failed tests; each row opens to its exchange and its tests)</span></h3>'
+        '<table class="wcc-causes__table"><colgroup><col class="wcc-c1"><col class="wcc-c2"><col><col class="wcc-c4">'
+        "</colgroup><thead><tr><th>requirement</th><th>operation</th><th>what the target did</th><th>tests</th></tr>"
+        f"</thead><tbody>{rows}</tbody></table>{baseline_line(results)}</div>"
+    )
+
+
+def baseline_line(results: Mapping[str, Any]) -> str:
+    """New, known and no longer seen causes against the --baseline file."""
+    compared = results.get("baseline")
+    if not compared:
+        return ""
+    gone = "".join(
+        f"<li><code>{escape(entry['fingerprint'])}</code> {escape(str(entry.get('requirement', '')))}: "
+        f"{escape(str(entry.get('message', '')))}</li>"
+        for entry in compared["fixed"]
+    )
+    gone = f"<ul>{gone}</ul>" if gone else ""
+    return (
+        f'<div class="wcc-baseline" id="wcc-baseline">Baseline <code>{escape(compared["file"])}</code>: '
+        f"{len(compared['new'])} new, {len(compared['known'])} known, {len(compared['fixed'])} not seen in this run"
+        + (" (fixed? remove them from the baseline)" if compared["fixed"] else "")
+        + f"{gone}</div>"
+    )
+
+
+def _cause_row(index: int, cause: Mapping[str, Any], tests: Mapping[str, TestRecord]) -> str:
+    status = cause.get("baseline")
+    badge = f' <span class="wcc-b wcc-b--{slug(status)}">{escape(status)}</span>' if status else ""
+    details = ""
+    if cause.get("exchange") or cause.get("reproduction"):
+        opened = " open" if index == 0 else ""
+        inner = exchange_block(cause["exchange"]) if cause.get("exchange") else ""
+        if cause.get("reproduction"):
+            inner += f'<pre class="wcc-repro">{escape(cause["reproduction"])}</pre>'
+        details = f"<details{opened}><summary>the exchange that shows it</summary>{inner}</details>"
+    names = cause["tests"]
+    links = "".join(f"<li>{_test_link(n, tests[n].row_id if n in tests else None)}</li>" for n in names)
+    return (
+        f'<tr id="wcc-cause-{escape(cause["fingerprint"])}"><td><code>{escape(cause["requirement"])}</code>{badge}</td>'
+        f"<td><code>{escape(cause['operation'] or '-')}</code></td>"
+        f'<td><div class="wcc-cause__message">{escape(cause.get("headline") or cause["message"])}</div>{details}</td>'
+        f"<td><details><summary>{len(names)} test{'s' if len(names) != 1 else ''}</summary><ul>{links}</ul>"
+        "</details></td></tr>"
+    )
+
+
+def exchange_block(exchange: Mapping[str, Any]) -> str:
+    """The request and its response, bodies included, and the curl command that sends the request again."""
+    who = f" as {exchange['principal']}" if exchange.get("principal") else ""
+    request = "\n".join(f"{k}: {v}" for k, v in (exchange.get("request_headers") or {}).items())
+    if exchange.get("request_body") is not None:
+        request += "\n\n" + str(exchange["request_body"])
+    response = "\n".join(f"{k}: {v}" for k, v in (exchange.get("response_headers") or {}).items())
+    if exchange.get("response_body") is not None:
+        response += "\n\n" + str(exchange["response_body"])
+    status = exchange.get("status")
+    curl = f'<pre class="wcc-curl">{escape(exchange["curl"])}</pre>' if exchange.get("curl") else ""
+    return (
+        '<div class="wcc-exchange"><div class="wcc-exchange__half">'
+        f"<b>{escape(str(exchange.get('method', '')))} {escape(str(exchange.get('url', '')))}{escape(who)}</b>"
+        f"<pre>{escape(request)}</pre></div>"
+        f'<div class="wcc-exchange__half"><b>answered {escape(str(status) if status is not None else "nothing")}</b>'
+        f"<pre>{escape(response)}</pre></div></div>{curl}"
+    )

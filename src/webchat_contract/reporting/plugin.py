@@ -18,22 +18,26 @@ from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
+from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
 from .. import plugin as suite
-from . import history, html, junit, selection
+from . import baseline, exchanges, history, html, junit, selection, terminal
+from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid, violated_requirements
-from .redact import Redactor, redact_json
+from .redact import Redactor, redact_in_place, redact_json
 from .results import build_results, partial_line, write_bundle
 
 CSS_PATH = Path(__file__).with_name("report.css")
 DEFAULT_REPORTS_DIR = "reports"
 WORKER_OUTPUT_KEY = "webchat_contract_reporting"
 HISTORY_OPTION = "webchat_history"
+BASELINE_OPTION = "webchat_baseline"
 # the exit statuses after which pytest calls pytest_terminal_summary (pytest.exit's are often others)
 TERMINAL_SUMMARY_EXIT_CODES = {int(code) for code in pytest.ExitCode} - {int(pytest.ExitCode.INTERNAL_ERROR)}
 COMPLETE_EXIT_CODES = {int(pytest.ExitCode.OK), int(pytest.ExitCode.TESTS_FAILED)}
+MIN_LINE = 160  # characters of a summary line, at least (CI logs are wide)
 REDACTION_PLUGIN = "webchat-contract-redaction"
 EXCHANGES_SECTION = "webchat exchanges"  # the report section the suite plugin adds to a failed test
 
@@ -48,11 +52,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="append this run's results to DIR (one JSON file per run) and show in the report what newly fails, "
         "what was fixed and the trend over the last runs; keep one DIR per target",
     )
+    group.addoption(
+        "--baseline",
+        dest=BASELINE_OPTION,
+        metavar="FILE",
+        default=None,
+        help="known causes to accept for now (YAML, written by: webchat-contract baseline DIR > FILE): the exit "
+        "status fails only on causes not in FILE; the verdict and certificate are unchanged",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(RedactionAtTheExits(config), REDACTION_PLUGIN)
+    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.register_hook_with_name(exchanges.after_call, "after_call")
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -63,18 +76,24 @@ def pytest_configure(config: pytest.Config) -> None:
             config.option.htmlpath = str(selection.partial_path(Path(config.option.htmlpath)))
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.unregister(exchanges.after_call)
+
+
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside the suite plugin's wrapper, which adds the exchanges
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    redact = redactor_for(item)
     redaction = item.config.pluginmanager.get_plugin(REDACTION_PLUGIN)
     if redaction is not None:  # always, unless blocked (-p no:...) to show what it keeps out
-        redaction.redact(report, redactor_for(item))
+        redaction.redact(report, redact)
     exception = call.excinfo.value if call.excinfo is not None else None
     outcome = phase_outcome(report.outcome, report.when, exception, suite.RUN_ERRORS)
     rerun = rerun_command(item) if outcome in (FAILED, ERROR) else None
+    target = suite.target_of(item)
     facts = {
         "outcome": outcome,
         "message": report_message(report),
@@ -83,14 +102,28 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,
+        "exchanges": len(getattr(getattr(target, "transcript", None), "exchanges", ())) + exchanges.CAPTURED.count,
     }
+    if outcome == FAILED:
+        facts["failures"] = failures_of(item, exception, facts["message"], redact, target)
     setattr(report, REPORT_ATTRIBUTE, facts)
     if rerun:
         from pytest_html import extras
 
-        exchanges = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
-        report.extras = [*getattr(report, "extras", []), extras.html(html.failure_extra(rerun, exchanges))]
+        transcript = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
+        extra = html.failure_extra(rerun, transcript, facts.get("failures", []))
+        report.extras = [*getattr(report, "extras", []), extras.html(extra)]
     return report
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    exchanges.CAPTURED.clear()  # each test's failures point at its own generated exchanges
+
+
+def wants_causes_only(config: pytest.Config) -> bool:
+    """Whether the terminal shows the causes instead of a traceback per test: unless --tb or -v asked otherwise."""
+    return config.option.tbstyle == "auto" and config.get_verbosity() <= 0
 
 
 def redactor_for(item: pytest.Item) -> Redactor:
@@ -105,7 +138,9 @@ def redact_report(report: pytest.TestReport, redact: Redactor) -> None:
     if isinstance(longrepr, tuple):
         report.longrepr = (*longrepr[:2], redact(str(longrepr[2])))
     elif longrepr is not None and redact.leaks(str(longrepr)):
-        report.longrepr = redact(str(longrepr))
+        redact_in_place(longrepr, redact)
+        if redact.leaks(str(longrepr)):  # something the walk did not reach: the text, redacted, is what is left
+            report.longrepr = redact(str(longrepr))
     report.sections = [(title, redact(content)) for title, content in report.sections]
     report.user_properties = [(name, redact_json(value, redact)) for name, value in report.user_properties]
     facts = getattr(report, REPORT_ATTRIBUTE, None)
@@ -215,6 +250,11 @@ class ReportingSession:
         self.written: list[Path] = []
         self.write_error: str | None = None
         self.html_report: Any = None  # pytest-html's report data, to give it the verdict as its title
+        self.baseline_file = config.getoption(BASELINE_OPTION, None)
+        try:
+            self.known = baseline.load(Path(self.baseline_file)) if self.baseline_file else None
+        except baseline.BaselineError as error:
+            raise pytest.UsageError(f"--baseline: {error}") from None
 
     # gathering
 
@@ -265,7 +305,11 @@ class ReportingSession:
         self._note_cut_off_tests()
         metadata = self.run_metadata(exitstatus)
         results = build_results(metadata, self.recorder.tests, self.recorder.run_errors)
+        if self.known is not None:
+            results["baseline"] = baseline.compare(results["causes"], self.known, str(self.baseline_file))
         self.results = redact_json(results, suite.run_redactor(self.config))
+        if self.known is not None and self._only_known_failures(int(exitstatus)):
+            session.exitstatus = pytest.ExitCode.OK
         history_dir = self.config.getoption(HISTORY_OPTION, None)
         try:
             if history_dir:
@@ -278,7 +322,17 @@ class ReportingSession:
         junit.add_run_error_case(self.config, self.results["run_errors"])
         if int(exitstatus) not in TERMINAL_SUMMARY_EXIT_CODES:
             # pytest shows no terminal summary after pytest.exit; the verdict and its cause still belong there
-            self.pytest_terminal_summary(self.config.pluginmanager.get_plugin("terminalreporter"))
+            self.show(self.config.pluginmanager.get_plugin("terminalreporter"))
+
+    def _only_known_failures(self, exitstatus: int) -> bool:
+        """A run whose every failure is a known cause passes the gate (errors and new causes still fail it)."""
+        results = self.results
+        return (
+            exitstatus == int(pytest.ExitCode.TESTS_FAILED)
+            and not results["baseline"][baseline.NEW]
+            and not results["run_errors"]
+            and results["summary"]["tests"][ERROR] == 0
+        )
 
     def _note_early_stop(self, session: pytest.Session, exitstatus: int) -> None:
         for reason in (session.shouldfail, session.shouldstop):
@@ -357,7 +411,18 @@ class ReportingSession:
 
     # showing
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    @pytest.hookimpl(wrapper=True, tryfirst=True)  # around pytest's own summary, which prints the tracebacks
+    def pytest_terminal_summary(self, terminalreporter: Any) -> Any:
+        if self.results is not None and wants_causes_only(self.config):
+            # the causes below say what failed, one line each; a traceback per test is for those who ask (--tb, -v)
+            self.config.option.tbstyle = "no"
+            terminalreporter.reportchars = terminalreporter.reportchars.replace("f", "").replace("E", "")
+        try:
+            return (yield)
+        finally:
+            self.show(terminalreporter)
+
+    def show(self, terminalreporter: Any) -> None:
         if self.results is None or terminalreporter is None:
             return
         verdict = self.results["verdict"]
@@ -366,6 +431,9 @@ class ReportingSession:
         terminalreporter.write_line(html.verdict_reason(self.results))
         if self.results.get("partial"):
             terminalreporter.write_line(partial_line(self.results["partial"]), yellow=True)
+        width = max(getattr(terminalreporter, "_tw", None) and terminalreporter._tw.fullwidth or 0, MIN_LINE)
+        for line in terminal.cause_lines(self.results, width) + terminal.baseline_lines(self.results):
+            terminalreporter.write_line(line)
         for run_error in self.results["run_errors"][: html.MAX_ERRORS_SHOWN]:
             terminalreporter.write_line(f"run error ({run_error['kind']}): {run_error['cause']}")
         terminalreporter.write_line(f"what to do next: {self.results['next_step']}")

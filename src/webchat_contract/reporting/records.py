@@ -19,8 +19,17 @@ from .outcomes import ERROR, FAILED, NOT_VERIFIED, PASSED
 REPORT_ATTRIBUTE = "webchat"
 CUT_OFF_PHASE = "cut off"  # a test that was running when the run stopped: pytest made no report for it
 # matrix columns, in reading order; a suite module test_<name>.py is the concern <name> (with these aliases)
-CONCERNS = ("happy path", "permissions", "authentication", "crud", "validation", "generated")
-CONCERN_ALIASES = {"auth": "authentication"}
+CONCERNS = (
+    "happy path",
+    "permissions",
+    "authentication",
+    "crud",
+    "validation",
+    "generated",
+    "client headers",
+    "official SDK",
+)
+CONCERN_ALIASES = {"auth": "authentication", "sdk": "official SDK"}
 OTHER_CONCERN = "other"
 _MODULE_NAME = re.compile(r"^test_(?P<concern>\w+)\.py$")
 # pytest-xdist --dist loadgroup appends "@<group>" to the node ids of grouped tests; parameters end with "]"
@@ -90,6 +99,9 @@ class TestRecord:
             return None
         return self.outcome
 
+    failures: list[dict[str, Any]] = field(default_factory=list)  # what it found broken (see failures.py)
+    exchanges: int = 0  # requests it sent
+
     @property
     def concern(self) -> str:
         return concern_of(self.nodeid)
@@ -137,6 +149,7 @@ class TestRecord:
             "violated": self.violated,
             "message": self.message,
         }
+        data["exchanges"] = self.exchanges
         if self.outcome in (FAILED, ERROR) and self.rerun:
             data["rerun"] = self.rerun
         return data
@@ -170,6 +183,8 @@ class RunRecorder:
         record.principal = facts.get("principal") or record.principal
         record.rerun = facts.get("rerun") or record.rerun
         record.violated = sorted({*record.violated, *facts.get("violated", [])})
+        record.failures += facts.get("failures") or []
+        record.exchanges = max(record.exchanges, int(facts.get("exchanges") or 0))
         record.phases.append(Phase(report.when, facts["outcome"], facts.get("message", ""), report.duration or 0.0))
 
     def add_cut_off(self, reported_as: str, cause: str) -> None:

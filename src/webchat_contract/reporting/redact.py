@@ -9,6 +9,7 @@ occurs in a secret. It also replaces any ``Bearer``/``Basic`` value, whatever it
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -96,4 +97,21 @@ def redact_json(value: Any, redact: Callable[[str], str]) -> Any:
         return {redact_json(key, redact): redact_json(item, redact) for key, item in value.items()}
     if isinstance(value, list | tuple):
         return [redact_json(item, redact) for item in value]
+    return value
+
+
+def redact_in_place(value: Any, redact: Callable[[str], str], depth: int = 0) -> Any:
+    """``value`` with every string in it redacted; dataclass instances (pytest's failure representations) are
+    changed in place, so they keep their structure (the crash message a report's first line comes from)."""
+    if depth > 20:
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list):
+        return [redact_in_place(item, redact, depth + 1) for item in value]
+    if isinstance(value, tuple):
+        return tuple(redact_in_place(item, redact, depth + 1) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            object.__setattr__(value, field.name, redact_in_place(getattr(value, field.name), redact, depth + 1))
     return value

@@ -13,10 +13,10 @@ from typing import Any
 
 from .. import plugin as suite
 from .. import spec
-from . import outcomes
+from . import causes, outcomes
 from .certificate import CERTIFICATE_NAME, EMBEDDED_SUBJECT, build_certificate
 from .files import to_json_bytes, write_atomically
-from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES
+from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES, PASSED
 from .records import RunError, TestRecord, ordered_concerns
 from .selection import PARTIAL_DIR
 
@@ -30,7 +30,8 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
     requirements = requirement_entries(tests, spec.requirements())
     partial = partial_facts(run.get("narrowed_by") or [], requirements)
     complete = run.get("complete", True) and not run_errors and partial is None
-    verdict = outcomes.verdict((r["result"] for r in requirements), complete)
+    verdict = outcomes.verdict((r["result"] for r in requirements if holds_verdict(r)), complete)
+    found = causes.build_causes(tests)
     return {
         "format": RESULTS_FORMAT,
         "run": dict(run),
@@ -42,6 +43,7 @@ def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: l
             "tests": _counts(t.outcome for t in tests),
         },
         "run_errors": [error.to_json() for error in run_errors],
+        "causes": found,
         "requirements": requirements,
         "matrix": matrix(tests),
         "tests": [test.to_json() for test in tests],
@@ -76,12 +78,26 @@ def requirement_entries(tests: list[TestRecord], catalog: Mapping[str, spec.Requ
                 "id": requirement.id,
                 "text": requirement.text,
                 "concern": requirement.concern,
+                "extra": requirement.extra,
                 "result": outcomes.requirement_result(outcome for _, outcome in mine),
                 "tests": [t.nodeid for t, _ in mine],
                 "counts": _counts(outcome for _, outcome in mine),
+                "evidence": evidence([t for t, _ in mine]),
             }
         )
     return entries
+
+
+def holds_verdict(entry: Mapping[str, Any]) -> bool:
+    """A requirement of an optional extra (the official SDK) that was not verified does not hold the verdict back:
+    without the extra a run is judged on the contract alone, and the certificate still says it was not verified."""
+    return not (entry.get("extra") and entry["result"] == NOT_VERIFIED)
+
+
+def evidence(tests: list[TestRecord]) -> dict[str, int]:
+    """How hard a requirement was tried: the tests of it that passed, and the requests they sent."""
+    passed = [t for t in tests if t.outcome == PASSED]
+    return {"tests": len(passed), "exchanges": sum(t.exchanges for t in passed)}
 
 
 def matrix(tests: list[TestRecord]) -> dict[str, dict[str, dict[str, Any]]]:

@@ -35,28 +35,31 @@ def narrowed_by(config: Any) -> list[str]:
         values = value if isinstance(value, list | tuple) else [value]
         found += [shown.format(v) for v in values] if "{}" in shown else [shown]
     invoked_in, pyargs = Path(config.invocation_params.dir), bool(getattr(config.option, "pyargs", False))
-    found += [arg for arg in config.args if not _whole_suite(arg, invoked_in, pyargs)]
+    found += [arg for arg in config.args if _names_part_of_the_suite(arg, invoked_in, pyargs)]
     return found
 
 
-def _whole_suite(arg: str, invoked_in: Path, pyargs: bool) -> bool:
-    """An argument naming the suites directory (or a directory holding it), as a path or (--pyargs) a package."""
-    if "::" in arg:
-        return False
-    path = (invoked_in / arg).resolve()
+def _names_part_of_the_suite(arg: str, invoked_in: Path, pyargs: bool) -> bool:
+    """An argument naming a file, test or directory inside the suite (as a path, or with --pyargs a module); the
+    suite's own directory, one holding it, and paths elsewhere (another project's tests) select no part of it."""
+    name, _, test = arg.partition("::")
+    path = (invoked_in / name).resolve()
     if not path.exists() and pyargs:
-        path = _package_dir(arg) or path
+        path = _module_path(name) or path
     suites = layout.SUITES_DIR.resolve()
-    return path == suites or path in suites.parents
+    return suites in path.parents or (path == suites and bool(test))
 
 
-def _package_dir(name: str) -> Path | None:
+def _module_path(name: str) -> Path | None:
     try:
         spec = importlib.util.find_spec(name)
     except (ImportError, ValueError):
         return None
-    locations = list(spec.submodule_search_locations or []) if spec is not None else []
-    return Path(locations[0]).resolve() if locations else None
+    if spec is None:
+        return None
+    locations = list(spec.submodule_search_locations or [])
+    found = locations[0] if locations else spec.origin
+    return Path(found).resolve() if found else None
 
 
 def partial_path(path: Path) -> Path:

@@ -17,7 +17,7 @@ from .. import __version__, spec
 from . import certificate as certificates
 from .certificate import CERTIFICATE_FORMAT, CERTIFICATE_NAME
 from .files import sha256
-from .outcomes import CONFORMANT, PASSED
+from .outcomes import CONFORMANT, NOT_VERIFIED, PASSED
 from .results import RESULTS_FORMAT, RESULTS_NAME, partial_line
 
 
@@ -92,7 +92,7 @@ def _check_certificate(certificate: dict[str, Any], check: Verification) -> None
         result = certified.get(requirement)
         if result is None:
             check.problems.append(f"{CERTIFICATE_NAME}: requirement {requirement} is missing")
-        elif result != PASSED:
+        elif result != PASSED and not (result == NOT_VERIFIED and spec.requirements()[requirement].extra):
             check.problems.append(f"{CERTIFICATE_NAME}: requirement {requirement} is {result}, not {PASSED}")
     unknown = sorted(set(certified) - set(spec.requirements()))
     if unknown:
