@@ -1,14 +1,17 @@
 """The suite leaves a target as it found it: after an interrupted run too, and `sweep` removes what a killed run
 left, touching nothing else."""
 
+import json
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
+import requests
 
 from suite_runner import ROOT, admin_session
+from webchat_contract.cleanup import DeploymentTracker, LiveSlots, created_id
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
 
@@ -105,3 +108,69 @@ def test_journal_compaction_keeps_only_what_is_still_alive(tmp_path):
     compact(path)
     assert leftovers(path, "http://a") == ["2"] and leftovers(path, "http://b") == ["1"]
     assert len(path.read_text().splitlines()) == 2
+
+
+def test_a_post_answering_an_id_already_alive_holds_no_second_live_slot(tmp_path):
+    """A static mock answers the same id to every POST: the run must not run out of live slots for it."""
+
+    class SameId:
+        def post(self, path, body, **options):
+            response = requests.Response()
+            response.status_code, response._content = 200, b'{"id": "same"}'
+            return response
+
+    tracker = DeploymentTracker(SameId(), None, "wcc-test-", slots=LiveSlots(tmp_path, limit=2))
+    for _ in range(3):
+        tracker.create({"name": "x"})
+    assert tracker.live == ["same"] and len(list(tmp_path.glob("slot-*"))) == 1
+
+
+@pytest.mark.parametrize(
+    ("answered", "tracked"),
+    [("abc", "abc"), (31, "31"), ("", None), (None, None), (True, None), ({}, None), ([None], None)],
+)
+def test_a_deployment_is_tracked_by_any_id_it_can_be_deleted_by(answered, tracked):
+    """A mock that numbers its deployments (Mockoon, once a body carried a numeric id) still gets them deleted."""
+    response = requests.Response()
+    response.status_code, response._content = 201, json.dumps({"id": answered}).encode()
+    assert created_id(response) == tracked
+
+
+class SharedIdTarget:
+    """Deployments kept as a list, as a CRUD mock does: a DELETE removes the first one with the id."""
+
+    def __init__(self, ids: list[str], deletes_anything: bool = True):
+        self.ids, self.deletes_anything = ids, deletes_anything
+
+    def _answer(self, status: int, body=None):
+        response = requests.Response()
+        response.status_code, response._content = status, json.dumps(body).encode() if body is not None else b""
+        return response
+
+    def get(self, path, **options):
+        found = path.rsplit("/", 1)[-1] in self.ids
+        return self._answer(200, {"id": path.rsplit("/", 1)[-1]}) if found else self._answer(404, {})
+
+    def delete(self, path, **options):
+        deployment_id = path.rsplit("/", 1)[-1]
+        if deployment_id not in self.ids:
+            return self._answer(404, {})
+        if self.deletes_anything:
+            self.ids.remove(deployment_id)
+        return self._answer(204)
+
+
+def test_deployments_sharing_an_id_are_all_deleted_and_the_delete_is_not_blamed():
+    target = SharedIdTarget(["a", "a"])
+    tracker = DeploymentTracker(target, target, "wcc-test-", reader=target)
+    tracker.track("a")
+    tracker.delete("a")
+    assert target.ids == [] and tracker.live == [] and tracker.blocked is None
+
+
+def test_a_delete_that_keeps_the_deployment_blocks_further_creation():
+    target = SharedIdTarget(["a"], deletes_anything=False)
+    tracker = DeploymentTracker(target, target, "wcc-test-", reader=target)
+    tracker.track("a")
+    tracker.delete("a")
+    assert tracker.blocked is not None and any("still finds it" in d for d in tracker.deviations)
