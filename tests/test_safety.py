@@ -9,6 +9,7 @@ from webchat_contract.cleanup import DeploymentTracker, FootprintExceeded, LiveS
 from webchat_contract.generated import made_safe
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
+from webchat_contract.violations import ContractViolation
 
 DEPLOYMENTS = "/api/v2/webchat/deployments"
 SETTINGS = "/api/v2/webchat/settings"
@@ -48,8 +49,8 @@ def test_a_full_run_leaves_pre_existing_deployments_intact_and_nothing_behind(co
 
 
 class FakeCase:
-    def __init__(self, method: str, path: str, deployment_id=None):
-        self.method = method
+    def __init__(self, method: str, path: str, deployment_id=None, body=None):
+        self.method, self.body = method, body
         self.operation = type("Op", (), {"path": path})()
         self.path_parameters = {"deploymentId": deployment_id} if deployment_id is not None else {}
 
@@ -73,6 +74,13 @@ def test_a_write_by_id_goes_only_to_the_run_s_own_deployment(method):
     assert made_safe(foreign, own=["mine/1"]) and foreign.path_parameters["deploymentId"].startswith("wcc-missing-")
     own = FakeCase(method, BY_ID, "mine/1")
     assert made_safe(own, own=["mine/1"]) and own.path_parameters["deploymentId"] == "mine%2F1"
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", DEPLOYMENTS), ("PUT", BY_ID)])
+def test_an_id_in_a_generated_body_is_always_an_invented_one(method, path):
+    """A CRUD mock that honours a body's id would overwrite the deployment holding it (Mockoon numbers them 1, 2...)."""
+    case = FakeCase(method, path, "mine", body={"name": "x", "id": "1"})
+    assert made_safe(case, own=["mine"]) and case.body["id"].startswith("wcc-missing-")
 
 
 def test_the_live_cap_holds_across_processes_sharing_the_directory(tmp_path):
@@ -135,6 +143,17 @@ class Client:
 def test_any_2xx_post_answer_with_an_id_is_tracked(status):
     tracker = DeploymentTracker(Client(), Client(), "wcc-00000000-")
     assert tracker.adopt(Answer(status, {"id": "d1"})) == "d1" and tracker.live == ["d1"]
+
+
+def test_a_post_answering_the_id_of_a_deployment_listed_before_the_run_is_never_taken_for_the_runs():
+    """Whatever a POST answers, a deployment that existed before the run is never tracked, so never deleted."""
+    listing = Answer(200, {"entities": [{"id": "theirs", "name": "not the suite's"}], "total": 1})
+    tracker = DeploymentTracker(Client(), Client(), "wcc-00000000-", reader=Client(listing))
+    with pytest.raises(ContractViolation) as raised:
+        tracker.adopt(Answer(200, {"id": "theirs"}))
+    assert [v.requirement for v in raised.value.violations] == ["WC-DEP-CREATE"]
+    tracker.track("theirs")
+    assert tracker.live == [] and tracker.delete_all() == []
 
 
 @pytest.mark.parametrize("answer", [Answer(200, {"id": None}), Answer(200, None, "OK"), Answer(200, [{"id": "x"}])])

@@ -131,6 +131,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def listed_entities(reader: ApiClient) -> list[dict[str, Any]]:
+    """The deployments the list answers (an object's ``entities`` or a bare array); none when it answers nonsense."""
+    with contextlib.suppress(TargetError):
+        listing = json_or_none(reader.get(LIST.path))
+        entities = listing.get("entities") if isinstance(listing, dict) else listing
+        return [e for e in entities if isinstance(e, dict)] if isinstance(entities, list) else []
+    return []
+
+
+def listed_ids(reader: ApiClient) -> list[str]:
+    return [i for e in listed_entities(reader) if (i := addressable_id(e.get("id"))) is not None]
+
+
 class DeploymentTracker:
     """Creates deployments for tests and deletes every one of them again."""
 
@@ -157,6 +170,8 @@ class DeploymentTracker:
         # why the run must not create any more deployments, and the test that found it (then: not verified)
         self.blocked: tuple[str, str] | None = None
         self._pending: Violation | None = None  # the violation that blocked it, for the next test that needs one
+        # what existed before the run: never the suite's to change or delete, whatever a POST answers
+        self.preexisting: set[str] = set(listed_ids(reader)) if reader is not None else set()
 
     def _block(self, what: str, found: Violation | None = None) -> None:
         if self.blocked is None:
@@ -223,6 +238,10 @@ class DeploymentTracker:
                     "(the target's environment holds too many deployments)"
                 )
             return None
+        if deployment_id in self.preexisting:
+            self.unreserve()
+            message = f"POST answered {deployment_id}, the id of a deployment listed before the run"
+            raise ContractViolation([violation("WC-DEP-CREATE", message, response)])
         if deployment_id in self.live:  # an id it answered before: nothing new is alive, so no slot is held
             self.unreserve()
             return deployment_id
@@ -232,7 +251,7 @@ class DeploymentTracker:
     def track(self, deployment_id: str) -> None:
         """A deployment of this run (created, or found carrying the run prefix) to delete at the end."""
         with self._lock:
-            if deployment_id in self.live:
+            if deployment_id in self.live or deployment_id in self.preexisting:
                 return
             self.live.append(deployment_id)
             if self._spare:
@@ -301,15 +320,11 @@ class DeploymentTracker:
         suite could not read an id from); returns those newly tracked. Only this run's own prefix: nothing else
         is ever touched."""
         before = set(self.live)
-        with contextlib.suppress(TargetError):
-            listing = json_or_none(reader.get(LIST.path))
-            entities = listing.get("entities") if isinstance(listing, dict) else listing
-            for entity in entities if isinstance(entities, list) else []:
-                if not isinstance(entity, dict):
-                    continue
-                marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
-                if marked and (deployment_id := addressable_id(entity.get("id"))) is not None:
-                    self.track(deployment_id)
+        for entity in listed_entities(reader):
+            marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
+            deployment_id = addressable_id(entity.get("id"))
+            if marked and deployment_id is not None and deployment_id not in self.preexisting:
+                self.track(deployment_id)
         return [i for i in self.live if i not in before]
 
     def delete_all(self) -> list[str]:

@@ -54,9 +54,12 @@ def invented_id() -> str:
 def made_safe(case: Any, own: Iterable[str]) -> bool:
     """Make ``case`` harmless to everything the run did not create; False when it must not be sent at all.
     To the collection only POST and safe methods; a write by id only to one of ``own`` (the run's live
-    deployments), else to an invented id; ids percent-encoded."""
+    deployments), else to an invented id; ids percent-encoded; an id in a body is always an invented one."""
     method = str(case.method).upper()
     path = case.operation.path
+    if isinstance(case.body, dict) and "id" in case.body:
+        # a target that honours a body's id (a CRUD mock) would overwrite whatever holds it: only invented ids
+        case.body["id"] = invented_id()
     if path == LIST.path:
         return method in COLLECTION_METHODS
     if PATH_ID not in path:
