@@ -163,6 +163,7 @@ class DeploymentTracker:
         self.journal = journal
         self.slots = slots
         self.live: list[str] = []
+        self.kept: list[str] = []  # deleted, answered a success, and still found: left on the target
         self.deviations: list[str] = []  # what cleanup saw the target do against the contract (not leaks)
         self._slot_of: dict[str, str] = {}
         self._spare: list[str] = []  # slots taken before a POST whose answer carried no deployment
@@ -259,16 +260,19 @@ class DeploymentTracker:
         if self.journal is not None:
             self.journal.created(deployment_id, self.name_prefix)
 
-    def forget(self, deployment_id: str) -> None:
-        """The deployment is gone (the test deleted it itself)."""
+    def forget(self, deployment_id: str, gone: bool = True) -> None:
+        """The deployment is gone (the test deleted it itself), or, not ``gone``, the target keeps it whatever the
+        suite does: then it stays in the journal, for ``webchat-contract sweep``, and in ``kept``."""
         with self._lock:
             if deployment_id not in self.live:
                 return
             self.live.remove(deployment_id)
             token = self._slot_of.pop(deployment_id, None)
+            if not gone:
+                self.kept.append(deployment_id)
         if token is not None and self.slots is not None:
             self.slots.release(token)
-        if self.journal is not None:
+        if self.journal is not None and gone:
             self.journal.deleted(deployment_id)
 
     def delete(self, deployment_id: str) -> None:
@@ -293,6 +297,8 @@ class DeploymentTracker:
                     self._block(
                         "a target that deletes what the suite deletes", violation("WC-DEP-DELETE", message, after)
                     )
+                    self.forget(deployment_id, gone=False)
+                    return
             self.forget(deployment_id)
 
     def _still_found(self, deployment_id: str):
