@@ -26,7 +26,7 @@ from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceede
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import Journal, compact
-from .prerequisites import require
+from .prerequisites import not_verified, require
 from .reporting.redact import Redactor
 from .spec import operation, operations, requirements
 from .target import Target
@@ -35,7 +35,6 @@ CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
 # the configuration in use once the target is known (the embedded target's is known only after it started)
 ACTIVE_CONFIG_KEY = pytest.StashKey[TargetConfig]()
 TARGET_KEY = pytest.StashKey[Target]()
-NOT_VERIFIED = "not verified: "
 # exceptions that mean the suite could not do its job: an error of the run, not a verdict on the target
 RUN_ERRORS = (TargetError, AuthError, DeploymentLimitReached, FootprintExceeded)  # RunStopped is a TargetError
 MARKERS = {
@@ -261,7 +260,7 @@ def _skip_writes_unless_allowed(config: pytest.Config, items: list[pytest.Item])
     loaded = config.stash.get(CONFIG_KEY, None)
     if loaded is None or loaded.destructive:
         return
-    reason = f"{NOT_VERIFIED}{loaded.source} does not allow writes ([target] destructive = false)"
+    reason = not_verified(f"{loaded.source} does not allow writes ([target] destructive = false)")
     for item in items:
         if item.get_closest_marker("destructive"):
             item.add_marker(pytest.mark.skip(reason=reason))
@@ -371,7 +370,7 @@ def client_holding(webchat_target: Target):
     def pick(*permissions: str) -> ApiClient:
         principal = webchat_target.first_holding(*permissions)
         if principal is None:
-            pytest.skip(f"{NOT_VERIFIED}no configured principal holds {' and '.join(permissions)}")
+            pytest.skip(not_verified(f"no configured principal holds {' and '.join(permissions)}"))
         return webchat_target.client(principal)
 
     return pick
