@@ -17,7 +17,7 @@ from .reporting.redact import REDACTED, Redactor
 from .request_shape import Shape
 from .transport import BoundedSession, TargetError, retry_after_seconds
 
-if TYPE_CHECKING:  # auth uses this module's json_or_none
+if TYPE_CHECKING:
     from .auth import TokenSource
 
 SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
@@ -244,14 +244,6 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
-
-
-def json_or_none(response: requests.Response) -> Any:
-    """The JSON body of a response, or None when it has none that parses."""
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _root_cause(error: BaseException) -> str:
