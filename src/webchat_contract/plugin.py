@@ -25,7 +25,7 @@ from .auth import AuthError
 from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceeded, LiveSlots, SettingsGuard
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
-from .journal import Journal, compact
+from .journal import JOURNAL_NAME, Journal, compact
 from .prerequisites import not_verified, require
 from .reporting.redact import Redactor
 from .spec import operation, operations, requirements
@@ -385,7 +385,7 @@ def run_prefix() -> str:
 def journal_path(config: pytest.Config) -> Path:
     """Next to the JUnit file (reports/ by default): where ``webchat-contract sweep`` looks."""
     xml = getattr(config.option, "xmlpath", None)
-    return (Path(xml).parent if xml else Path(config.rootpath) / "reports") / "journal.jsonl"
+    return (Path(xml).parent if xml else Path(config.rootpath) / "reports") / JOURNAL_NAME
 
 
 @pytest.fixture(scope="session")
