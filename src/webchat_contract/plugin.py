@@ -26,9 +26,10 @@ from .cleanup import DeploymentLimitReached, DeploymentTracker, FootprintExceede
 from .client import ApiClient, TargetError
 from .config import ConfigError, TargetConfig
 from .journal import JOURNAL_NAME, Journal, compact
+from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
 from .prerequisites import not_verified, require
 from .reporting.redact import Redactor
-from .spec import operation, operations, requirements
+from .spec import operations, requirements
 from .target import Target
 
 CONFIG_KEY = pytest.StashKey[TargetConfig | None]()
@@ -218,7 +219,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def _keep_settings_writers_together(items: list[pytest.Item]) -> None:
     """The settings are global to a target: under pytest-xdist (--dist loadgroup) every test that may write them
     runs on one worker, one after the other."""
-    writes_settings = {op.operation_id for op in (operation("putWebchatSettings"), operation("deleteWebchatSettings"))}
+    writes_settings = {op.operation_id for op in (PUT_SETTINGS, DELETE_SETTINGS)}
     for item in items:
         if "settings_guard" in item.fixturenames or writes_settings & set(operations_of(item)):
             item.add_marker(pytest.mark.xdist_group("settings"))
@@ -329,7 +330,7 @@ def run_redactor(config: pytest.Config) -> Redactor:
 
 def _check_credentials(target: Target, session: pytest.Session) -> None:
     """Fail the run at its start, naming the principal, when a credential does not work (no false green)."""
-    probe = operation("getWebchatDeployments")
+    probe = LIST
     for principal in target.principals:
         try:
             response = target.client(principal).get(probe.path)
@@ -391,13 +392,13 @@ def journal_path(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_holding, run_prefix: str):
     """Creates deployments for tests and deletes all of them at the end of the run."""
-    creator = client_holding(operation("postWebchatDeployments").permission)
-    deleter = client_holding(operation("deleteWebchatDeployment").permission)
+    creator = client_holding(CREATE.permission)
+    deleter = client_holding(DELETE.permission)
     journal = Journal(journal_path(request.config), webchat_target.base_url, redact=webchat_target.redactor)
     journal.start_heartbeat(run_prefix)  # sweep leaves a live run's deployments alone
     # one cap for the whole run: xdist workers share the slots beside the journal
     slots = LiveSlots(journal.path.parent / "live-slots")
-    reader = client_holding(operation("getWebchatDeployments").permission)
+    reader = client_holding(LIST.permission)
     tracker = DeploymentTracker(creator, deleter, run_prefix, journal, slots, reader)
     yield tracker
     tracker.adopt_marked(reader)
@@ -419,9 +420,9 @@ def deployments(request: pytest.FixtureRequest, webchat_target: Target, client_h
 @pytest.fixture(scope="session")
 def _webchat_settings_guard(webchat_target: Target, client_holding):
     guard = SettingsGuard(
-        client_holding(operation("getWebchatSettings").permission),
-        client_holding(operation("putWebchatSettings").permission),
-        client_holding(operation("deleteWebchatSettings").permission),
+        client_holding(GET_SETTINGS.permission),
+        client_holding(PUT_SETTINGS.permission),
+        client_holding(DELETE_SETTINGS.permission),
     )
     yield guard
     if not guard.restore():
