@@ -54,7 +54,7 @@ def check_refused(response, status, requirement, operation, deployments, state=N
     """``status`` (400, or one of several) with an ErrorBody; a refused request stored nothing. A POST the target
     accepted anyway is tracked, so the run deletes what it created."""
     if operation == CREATE:
-        deployments.adopt(response)
+        deployments.adopt(response, valid_body=False)
     found = error_body_violations(response, status, requirement)
     changes = state.changes_since(before) if state is not None else []
     if changes and 400 <= response.status_code < 500:

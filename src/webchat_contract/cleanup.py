@@ -221,11 +221,13 @@ class DeploymentTracker:
         self.adopt(response)
         return response
 
-    def adopt(self, response) -> str | None:
+    def adopt(self, response, valid_body: bool = True) -> str | None:
         """Track the deployment a POST created, whoever sent it (any 2xx answer carrying an id); returns its id.
-        Call ``reserve`` before the POST; the slot is given back when nothing was created."""
+        Call ``reserve`` before the POST; the slot is given back when nothing was created. A success without an id
+        to a valid body stops further creation; to an invalid body it is that test's validation failure, and what
+        the target stored of it no POST of a valid body would leave."""
         deployment_id = created_id(response)
-        if deployment_id is None and is_success(response):
+        if deployment_id is None and is_success(response) and valid_body:
             # created, but no id the suite can read: find it by the run prefix its body carried; when that fails
             # too, creating more would leave more behind
             found = self.adopt_marked(self.reader) if self.reader is not None else []
