@@ -15,6 +15,7 @@ from schemathesis import GenerationMode
 from . import spec
 from .checks import field_violations
 from .operations import GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from .reporting.redact import SECRET_HEADERS
 from .transport import BoundedSession, json_or_none
 from .violations import ERROR_BODY, INVENTED_ID_PREFIX, ContractViolation, from_schemathesis, raise_if_any, violation
 
@@ -23,7 +24,6 @@ COLLECTION_METHODS = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PATH_ID = "deploymentId"
 
-SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
 SECRET_MARKERS = ("token", "secret", "password", "passwd", "credential", "session")
 
 
