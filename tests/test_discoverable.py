@@ -143,3 +143,12 @@ def test_a_31_document_with_31_only_parts_translates_to_a_valid_30_one():
     validate(converted, cls=OpenAPIV30SpecValidator)
     settings = converted["components"]["schemas"]["WebChatSettings"]["properties"]["requireDeployment"]
     assert settings == {"type": "boolean", "nullable": True}
+
+
+def test_run_passes_what_follows_a_double_dash_to_pytest(monkeypatch):
+    seen = {}
+    monkeypatch.setattr(
+        "webchat_contract.run.run", lambda config, out, key, extra: seen.setdefault("extra", extra) and 0
+    )
+    cli.main(["run", "--", "-k", "crud"])
+    assert seen["extra"] == ["-k", "crud"]

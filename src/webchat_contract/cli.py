@@ -336,5 +336,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     if rest and not getattr(args, "takes_pytest_args", False):
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    if "--" in rest:  # `run -- -k crud`: the separator is the user's, not an argument for pytest
+        rest.remove("--")
     args.pytest_args = rest
     return handler(args)

@@ -22,6 +22,7 @@ from .client import ApiClient, TargetError
 from .request_shape import SDK_VERSION, Shape
 from .spec import Operation
 from .target import Target
+from .violations import ContractViolation
 
 PACKAGE = "PureCloudPlatformClientV2"
 INSTALL_HINT = f"install webchat-contract[sdk] ({PACKAGE}=={SDK_VERSION})"
@@ -205,7 +206,7 @@ def attempt(operation_id: str, method: Callable[..., Any], *args: Any) -> Any:
         if refusal.status in SUCCESS_STATUSES or refusal.status is None or refusal.body is None:
             raise SdkBroke(f"{BREAKS}: {operation_id} raised {_one_line(refusal)}") from None
         return refusal
-    except TargetError:
+    except (TargetError, ContractViolation):  # the run's own errors, and what the suite's observer saw
         raise
     except Exception as error:
         raise SdkBroke(f"{BREAKS}: {operation_id} raised {type(error).__name__}: {_one_line(error)}") from None
