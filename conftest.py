@@ -1,9 +1,10 @@
 """Root of the contract suite (``suites/``; a wheel carries this file as ``webchat_contract/suites/conftest.py``).
 
 The target, its principals, clients and cleanup come from the webchat_contract pytest plugin
-(``src/webchat_contract/plugin.py``), the verdict and reports from its reporting plugin; both are active only in a
-session that runs the suite, as this file asks for them. Report options are set in ``pytest.ini``. The fixtures here
-are the suite's shared vocabulary: a valid request of any operation, and a probe of what a request changed.
+(``src/webchat_contract/pytest_plugin/``, registered as ``webchat_contract.plugin``), the verdict and reports from
+its reporting plugin; both are active only in a session that runs the suite, as this file asks for them. Report
+options are set in ``pytest.ini``. The fixtures here are the suite's shared vocabulary: a valid request of any
+operation, and a probe of what a request changed.
 """
 
 import secrets

@@ -64,7 +64,7 @@ def refused(request, webchat_target):
             return webchat_target.anonymous(), 401
         lacking = webchat_target.lacking(operation.permission)
         if not lacking:
-            pytest.skip(f"not verified: no principal lacks {operation.permission}")
+            pytest.skip(not_verified(f"no principal lacks {operation.permission}"))
         return webchat_target.client(lacking[0]), 403
 
     return pick

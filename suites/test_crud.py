@@ -21,6 +21,7 @@ from webchat_contract.checks import (
 )
 from webchat_contract.generated import load_schema
 from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from webchat_contract.prerequisites import not_verified
 from webchat_contract.violations import expect, fail
 
 pytestmark = pytest.mark.destructive
@@ -31,7 +32,7 @@ def admin(webchat_target):
     """A client of a principal holding every permission the flows need."""
     principal = webchat_target.first_holding(*spec.permissions())
     if principal is None:
-        pytest.skip("not verified: no configured principal holds every permission")
+        pytest.skip(not_verified("no configured principal holds every permission"))
     return webchat_target.client(principal)
 
 

@@ -28,6 +28,7 @@ from webchat_contract.generated import (
     validate,
 )
 from webchat_contract.operations import CREATE
+from webchat_contract.prerequisites import not_verified
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-NO-5XX")]
 
@@ -58,7 +59,7 @@ def call_kwargs(webchat_target):
     the target's session (429 answers waited out)."""
     principal = webchat_target.first_holding(*spec.permissions())
     if principal is None:
-        pytest.skip("not verified: no configured principal holds every permission")
+        pytest.skip(not_verified("no configured principal holds every permission"))
     return {
         "base_url": webchat_target.base_url,
         "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},

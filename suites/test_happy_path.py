@@ -21,14 +21,14 @@ def deployment(deployments):
     return require("a deployment to test with", create)
 
 
-@pytest.mark.operations("getWebchatDeployments")
+@pytest.mark.operations(LIST.operation_id)
 def test_list_deployments(client_holding):
     check_success(client_holding(LIST.permission).get(LIST.path), LIST)
 
 
 @pytest.mark.destructive
 @pytest.mark.requirement("WC-DEP-CREATE")
-@pytest.mark.operations("postWebchatDeployments")
+@pytest.mark.operations(CREATE.operation_id)
 def test_create_deployment(client_holding, deployments):
     sent = spec.example_body(CREATE.operation_id)
     response = deployments.create(sent, client=client_holding(CREATE.permission))
@@ -38,7 +38,7 @@ def test_create_deployment(client_holding, deployments):
 
 
 @pytest.mark.destructive
-@pytest.mark.operations("getWebchatDeployment")
+@pytest.mark.operations(GET.operation_id)
 def test_get_deployment(client_holding, deployment):
     response = client_holding(GET.permission).get(GET.url_path(deployment["id"]))
     body = check_success(response, GET, own=True)
@@ -46,7 +46,7 @@ def test_get_deployment(client_holding, deployment):
 
 
 @pytest.mark.destructive
-@pytest.mark.operations("putWebchatDeployment")
+@pytest.mark.operations(UPDATE.operation_id)
 def test_update_deployment(client_holding, deployment, run_prefix):
     sent = spec.example_body(UPDATE.operation_id)
     sent["name"] = run_prefix + "updated"
@@ -58,19 +58,19 @@ def test_update_deployment(client_holding, deployment, run_prefix):
 
 
 @pytest.mark.destructive
-@pytest.mark.operations("deleteWebchatDeployment")
+@pytest.mark.operations(DELETE.operation_id)
 def test_delete_deployment(client_holding, deployment, deployments):
     response = client_holding(DELETE.permission).delete(DELETE.url_path(deployment["id"]))
     check_success(response, DELETE, own=True)
 
 
-@pytest.mark.operations("getWebchatSettings")
+@pytest.mark.operations(GET_SETTINGS.operation_id)
 def test_get_settings(client_holding):
     check_success(client_holding(GET_SETTINGS.permission).get(GET_SETTINGS.path), GET_SETTINGS)
 
 
 @pytest.mark.destructive
-@pytest.mark.operations("putWebchatSettings")
+@pytest.mark.operations(PUT_SETTINGS.operation_id)
 def test_update_settings(client_holding, settings_guard):
     sent = spec.example_body(PUT_SETTINGS.operation_id)
     response = client_holding(PUT_SETTINGS.permission).put(PUT_SETTINGS.path, sent)
@@ -79,6 +79,6 @@ def test_update_settings(client_holding, settings_guard):
 
 
 @pytest.mark.destructive
-@pytest.mark.operations("deleteWebchatSettings")
+@pytest.mark.operations(DELETE_SETTINGS.operation_id)
 def test_delete_settings(client_holding, settings_guard):
     check_success(client_holding(DELETE_SETTINGS.permission).delete(DELETE_SETTINGS.path), DELETE_SETTINGS)

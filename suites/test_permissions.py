@@ -10,6 +10,7 @@ import pytest
 from webchat_contract import matrix
 from webchat_contract.checks import check_success, error_body_violations
 from webchat_contract.plugin import principal_layout
+from webchat_contract.prerequisites import not_verified
 from webchat_contract.violations import raise_if_any, violation
 
 pytestmark = pytest.mark.permissions
@@ -33,7 +34,7 @@ def _marks(cell):
 
 def test_permission(cell, webchat_target, valid_request, state):
     if cell.missing:
-        pytest.skip(f"not verified: {cell.missing}")
+        pytest.skip(not_verified(f"{cell.missing}"))
     client = webchat_target.client(cell.principal)
     call = valid_request(cell.operation)
     before = state.snapshot(cell.operation)

@@ -22,6 +22,7 @@ from webchat_contract.operations import (
     PUT_SETTINGS,
     UPDATE,
 )
+from webchat_contract.prerequisites import not_verified
 
 pytestmark = pytest.mark.requirement("WC-SDK-COMPAT")
 DEPLOYMENT_MODEL = CREATE.request_model
@@ -32,7 +33,7 @@ SETTINGS_MODEL = PUT_SETTINGS.request_model
 def sdk_as(webchat_target, deployments):
     """``sdk_as(permission)``: a WebChatApi of a principal holding it (the principal with most permissions first)."""
     if sdk.load() is None:
-        pytest.skip(f"not verified: {sdk.INSTALL_HINT}")
+        pytest.skip(not_verified(sdk.INSTALL_HINT))
     apis = {}
 
     def track_created(method, path, response):
@@ -42,7 +43,7 @@ def sdk_as(webchat_target, deployments):
     def api_for(permission):
         principal = webchat_target.first_holding(permission)
         if principal is None:
-            pytest.skip(f"not verified: no configured principal holds {permission}")
+            pytest.skip(not_verified(f"no configured principal holds {permission}"))
         if principal.name not in apis:
             apis[principal.name] = sdk.web_chat_api(webchat_target, principal.name, observe=track_created)
         return apis[principal.name]
@@ -53,7 +54,7 @@ def sdk_as(webchat_target, deployments):
 def needed(operation, outcome):
     """What an SDK call returned, when the rest of the test needs it to have succeeded."""
     if sdk.is_refusal(outcome):
-        pytest.skip(f"not verified: needs {operation.operation_id} to succeed, the target answered {outcome.status}")
+        pytest.skip(not_verified(f"needs {operation.operation_id} to succeed, the target answered {outcome.status}"))
     return outcome
 
 
@@ -124,5 +125,5 @@ def test_refusals_parse_into_error_body(sdk_as, webchat_target):
     sdk.drive(sdk.web_chat_api(webchat_target, None, token=f"wcc-unknown-{uuid.uuid4().hex}"), LIST)
     lacking = webchat_target.lacking(LIST.permission)
     if not lacking:
-        pytest.skip(f"not verified: no principal lacks {LIST.permission}")
+        pytest.skip(not_verified(f"no principal lacks {LIST.permission}"))
     sdk.drive(sdk.web_chat_api(webchat_target, lacking[0].name), LIST)

@@ -11,8 +11,8 @@ import pytest
 
 from webchat_contract import invalid, spec
 from webchat_contract.checks import check_success, error_body_violations
-from webchat_contract.client import json_or_none
 from webchat_contract.operations import CREATE, GET
+from webchat_contract.transport import json_or_none
 from webchat_contract.violations import raise_if_any, violation
 
 pytestmark = [pytest.mark.destructive, pytest.mark.requirement("WC-RESP-ERROR-BODY")]

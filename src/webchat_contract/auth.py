@@ -7,9 +7,8 @@ import time
 
 import requests
 
-from .client import json_or_none
 from .config import Principal
-from .transport import BoundedSession, TargetError
+from .transport import BoundedSession, TargetError, json_or_none
 
 # refresh a little before the target would call the token expired
 EXPIRY_MARGIN_SECONDS = 30

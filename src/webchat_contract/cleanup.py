@@ -20,10 +20,11 @@ import pytest
 
 from . import spec
 from .checks import success_violations
-from .client import ApiClient, TargetError, json_or_none
+from .client import ApiClient, TargetError
 from .journal import Journal
 from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
 from .prerequisites import current_test, needs
+from .transport import json_or_none
 from .violations import SUCCESS, ContractViolation, Violation, raise_if_any, violation
 
 # CONTRACT.md section 4: never more than 5 of the suite's own deployments alive at once

@@ -248,6 +248,8 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _add_sweep(subcommands: argparse._SubParsersAction) -> None:
+    from webchat_contract.journal import DEFAULT_PATH
+
     parser = subcommands.add_parser(
         "sweep",
         help="delete what earlier runs of the suite left on a target",
@@ -256,9 +258,7 @@ def _add_sweep(subcommands: argparse._SubParsersAction) -> None:
         "Nothing else is touched.",
     )
     parser.add_argument("--target-config", type=Path, required=True, metavar="PATH", help="the target config (TOML)")
-    parser.add_argument(
-        "--journal", type=Path, default=Path("reports/journal.jsonl"), metavar="PATH", help="default: %(default)s"
-    )
+    parser.add_argument("--journal", type=Path, default=DEFAULT_PATH, metavar="PATH", help="default: %(default)s")
     parser.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
     parser.set_defaults(handler=_sweep, prog=parser.prog)
 

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING, Any
 import requests
 
 from . import request_shape
-from .reporting.redact import REDACTED, Redactor
+from .reporting.redact import REDACTED, SECRET_HEADERS, Redactor
 from .request_shape import Shape
 from .transport import BoundedSession, TargetError, retry_after_seconds
 
-if TYPE_CHECKING:  # auth uses this module's json_or_none
+if TYPE_CHECKING:
     from .auth import TokenSource
 
-SENSITIVE_HEADERS = {"authorization", "proxy-authorization", "cookie", "set-cookie"}
 BODY_EXCERPT = 4000
 MAX_EXCHANGES = 50
 _UNSET: Any = object()
@@ -110,7 +109,7 @@ class Transcript:
 
 def _headers_for_record(headers: Any, transcript: Transcript) -> dict[str, str]:
     return {
-        name: REDACTED if name.lower() in SENSITIVE_HEADERS else transcript.redact(str(value))
+        name: REDACTED if name.lower() in SECRET_HEADERS else transcript.redact(str(value))
         for name, value in headers.items()
     }
 
@@ -244,14 +243,6 @@ class ApiClient:
 
     def delete(self, path: str, **kwargs) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
-
-
-def json_or_none(response: requests.Response) -> Any:
-    """The JSON body of a response, or None when it has none that parses."""
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _root_cause(error: BaseException) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -242,6 +243,43 @@ def parse(text: str, source: str) -> TargetConfig:
         max_requests_per_second=float(rate) if rate is not None else None,
         max_response_bytes=max_response_bytes,
     )
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    return f"[{', '.join(_toml_value(item) for item in value)}]"
+
+
+def _toml_key(name: str) -> str:
+    return name if name and all(c.isascii() and (c.isalnum() or c in "-_") for c in name) else json.dumps(name)
+
+
+def dumps(config: TargetConfig) -> str:
+    """The TOML that ``parse`` reads back as ``config`` (source aside): the one writer of the format."""
+    target = {
+        "base_url": config.base_url,
+        "token_url": config.token_url,
+        "destructive": config.destructive,
+        "timeout": config.timeout,
+        "verify_tls": config.verify_tls,
+        "max_requests_per_second": config.max_requests_per_second,
+        "max_response_bytes": config.max_response_bytes,
+    }
+    if config.max_requests_per_second is None and not is_loopback_url(config.base_url):
+        raise ValueError("an unbounded request rate cannot be written for a remote target")
+    lines = ["[target]", *(f"{key} = {_toml_value(value)}" for key, value in target.items() if value is not None)]
+    for principal in config.principals.values():
+        permissions = [p for p in spec.permissions() if principal.holds(p)]
+        credentials = {"token": principal.token, "client_id": principal.client_id}
+        credentials["client_secret"] = principal.client_secret
+        lines += ["", f"[principals.{_toml_key(principal.name)}]", f"permissions = {_toml_value(permissions)}"]
+        lines += [f"{key} = {_toml_value(value)}" for key, value in credentials.items() if value is not None]
+    return "\n".join(lines) + "\n"
 
 
 def load(path: str | os.PathLike[str]) -> TargetConfig:

@@ -15,7 +15,8 @@ from schemathesis import GenerationMode
 from . import spec
 from .checks import field_violations
 from .operations import GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
-from .transport import BoundedSession
+from .reporting.redact import SECRET_HEADERS
+from .transport import BoundedSession, json_or_none
 from .violations import ERROR_BODY, INVENTED_ID_PREFIX, ContractViolation, from_schemathesis, raise_if_any, violation
 
 # what may ever reach the collection path (CONTRACT.md section 4): the documented POST and safe methods
@@ -23,7 +24,6 @@ COLLECTION_METHODS = frozenset({"POST", "GET", "HEAD", "OPTIONS"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PATH_ID = "deploymentId"
 
-SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
 SECRET_MARKERS = ("token", "secret", "password", "passwd", "credential", "session")
 
 
@@ -139,7 +139,7 @@ def put_persisted(ctx, response, case):
         raise ContractViolation([violation(requirement, "the GET after a PUT answered no JSON", fetched)]) from None
     if fetched.status_code != 200 or spec.validation_errors(read.response_model, stored):
         return None  # an answer that is no model at all: the checks of that GET's own answers report it
-    if read is GET and _declared(read, stored) == _declared(read, _json_or_none(response)):
+    if read is GET and _declared(read, stored) == _declared(read, json_or_none(response)):
         requirement = "WC-DEP-ROUND-TRIP"  # stored what it answered: what differs from the request is the round trip's
     raise_if_any(field_violations(spec.declared_part(read.response_model, case.body), stored, fetched, requirement))
     return True
@@ -147,13 +147,6 @@ def put_persisted(ctx, response, case):
 
 def _declared(read, body):
     return spec.declared_part(read.response_model, body) if isinstance(body, dict) else body
-
-
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def _session_of(ctx) -> BoundedSession:

@@ -17,9 +17,12 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .reporting.files import write_atomically
+
 # a run's prefix: ``wcc-`` and 8 hex digits (see the run_prefix fixture)
 RUN_PREFIX = re.compile(r"^wcc-[0-9a-f]{8}-")
-DEFAULT_PATH = Path("reports") / "journal.jsonl"
+JOURNAL_NAME = "journal.jsonl"
+DEFAULT_PATH = Path("reports") / JOURNAL_NAME
 HEARTBEAT_SECONDS = 5.0
 # a run whose last heartbeat is older than this is taken as dead (killed without noting its end)
 HEARTBEAT_STALE_SECONDS = 60.0
@@ -145,9 +148,7 @@ def compact(path: Path) -> None:
             for n, line in enumerate(lines)
             if (_entry(line).get("target"), _entry(line).get("id")) in alive or n in beats
         ]
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text("".join(line + "\n" for line in kept), encoding="utf-8")
-        os.replace(temporary, path)
+        write_atomically(path, "".join(line + "\n" for line in kept).encode("utf-8"))
 
 
 def _entry(line: str) -> dict:

@@ -13,9 +13,9 @@ from typing import TypeVar
 
 import pytest
 
+from .reporting.outcomes import NOT_VERIFIED_PREFIX as NOT_VERIFIED
 from .violations import ContractViolation
 
-NOT_VERIFIED = "not verified: "
 T = TypeVar("T")
 
 _failed: dict[str, str] = {}  # what -> the test it failed in (per process)

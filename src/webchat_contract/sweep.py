@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .client import TargetError, json_or_none
+from .client import TargetError
 from .config import TargetConfig
 from .journal import RUN_PREFIX, leftovers_by_run, live_runs
 from .operations import DELETE, GET, LIST
 from .target import Target
+from .transport import json_or_none
 
 
 class SweepError(Exception):

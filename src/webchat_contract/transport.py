@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
@@ -182,3 +183,11 @@ def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
     default_port = {"http": 80, "https": 443}.get(parts.scheme)
     return parts.scheme, (parts.hostname or "").lower(), parts.port or default_port
+
+
+def json_or_none(response: requests.Response) -> Any:
+    """The JSON body of a response, or None when it has none that parses."""
+    try:
+        return response.json()
+    except ValueError:
+        return None

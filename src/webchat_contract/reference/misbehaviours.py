@@ -16,10 +16,10 @@ from typing import Any
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from webchat_contract.operations import LIST
 from webchat_contract.reference import hostile
 from webchat_contract.reference.errors import error_response
 from webchat_contract.reference.faults import known_names
-from webchat_contract.spec import operation
 
 HANG = "hang"
 SLOW = "slow"
@@ -120,7 +120,7 @@ class Misbehaving:
 
 
 def _is_collection_write(scope: Scope) -> bool:
-    return scope["method"] in COLLECTION_METHODS and scope["path"] == operation("getWebchatDeployments").path
+    return scope["method"] in COLLECTION_METHODS and scope["path"] == LIST.path
 
 
 async def _write_collection(scope: Scope, receive: Receive, send: Send) -> None:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import tomllib
@@ -20,12 +18,14 @@ from types import TracebackType
 import uvicorn
 from starlette.types import ASGIApp
 
-from webchat_contract import spec
+from webchat_contract import config as config_format
+from webchat_contract.config import TargetConfig
 from webchat_contract.reference.app import TOKEN_PATH, create_app
 from webchat_contract.reference.bodies import BODY_READ_TIMEOUT
 from webchat_contract.reference.faults import validate_faults
 from webchat_contract.reference.misbehaviours import validate_misbehaviours
 from webchat_contract.reference.principals import Principals, generate_principals
+from webchat_contract.reporting.files import PRIVATE_FILE_MODE, write_atomically
 
 DEFAULT_TOKEN_TTL = 86400
 CONFIG_FILE_NAME = "target.toml"
@@ -152,43 +152,22 @@ def run_server(
         server.run(sockets=[sock])
 
 
-def _toml_string(value: str) -> str:
-    return json.dumps(value)  # a JSON string is a valid TOML basic string
-
-
 def target_config_toml(base_url: str, principals: Principals) -> str:
     """A ready target config (TOML) for the suite: the target's URLs and every principal's credentials."""
-    lines = [
-        "[target]",
-        f"base_url = {_toml_string(base_url)}",
-        f"token_url = {_toml_string(base_url + TOKEN_PATH)}",
-        "destructive = true",
-        "timeout = 10",
-        "verify_tls = true",
-    ]
-    for principal in principals.values():
-        permissions = ", ".join(_toml_string(p) for p in spec.permissions() if principal.holds(p))
-        lines += ["", f"[principals.{principal.name}]", f"permissions = [{permissions}]"]
-        if principal.uses_client_credentials:
-            lines.append(f"client_id = {_toml_string(principal.client_id or '')}")
-            lines.append(f"client_secret = {_toml_string(principal.client_secret or '')}")
-        else:
-            lines.append(f"token = {_toml_string(principal.token or '')}")
-    return "\n".join(lines) + "\n"
+    config = TargetConfig(
+        base_url=base_url,
+        token_url=base_url + TOKEN_PATH,
+        destructive=True,
+        timeout=10.0,
+        verify_tls=True,
+        principals=dict(principals),
+    )
+    return config_format.dumps(config)
 
 
 def write_private_file(path: Path, text: str) -> None:
-    """Write ``text`` atomically (temp file, then rename), readable by the owner only: it holds secrets."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as temp:
-            temp.write(text)
-        os.replace(temp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        raise
+    """Write ``text`` atomically, readable by the owner only: it holds secrets."""
+    write_atomically(path, text.encode("utf-8"), mode=PRIVATE_FILE_MODE)
 
 
 class EmbeddedTargetError(RuntimeError):

@@ -15,6 +15,7 @@ PASSED = "passed"
 FAILED = "failed"
 ERROR = "error"
 NOT_VERIFIED = "not verified"
+NOT_VERIFIED_PREFIX = f"{NOT_VERIFIED}: "  # how a skip reason says the test could not check anything
 NONE = "(none)"  # a matrix cell no test covers
 
 OUTCOMES = (PASSED, FAILED, ERROR, NOT_VERIFIED)

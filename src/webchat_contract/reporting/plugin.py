@@ -21,7 +21,7 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
-from .. import plugin as suite
+from .. import pytest_plugin as suite
 from . import baseline, exchanges, history, html, junit, selection, terminal
 from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 REDACTED = "[REDACTED]"
+# headers whose values are credentials: never shown, whatever they hold
+SECRET_HEADERS = ("authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key")
 # no piece of a secret this long or longer survives (config.MIN_SECRET_LENGTH keeps secrets at least this long)
 MIN_PIECE = 8
 # an Authorization value wherever it is quoted: "Bearer <token>" or "Basic <credentials>"; [REDACTED] and

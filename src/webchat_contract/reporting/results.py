@@ -11,12 +11,11 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .. import plugin as suite
 from .. import spec
 from . import causes, outcomes
 from .certificate import CERTIFICATE_NAME, EMBEDDED_SUBJECT, build_certificate
 from .files import to_json_bytes, write_atomically
-from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, OUTCOMES, PASSED
+from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, NOT_VERIFIED, NOT_VERIFIED_PREFIX, OUTCOMES, PASSED
 from .records import RunError, TestRecord, ordered_concerns
 from .selection import PARTIAL_DIR
 
@@ -159,7 +158,7 @@ def next_step(
             "credentials valid?), then run again. No verdict on the target was reached."
         )
     unverified = [r["id"] for r in requirements if r["result"] in (ERROR, NOT_VERIFIED)]
-    reasons = Counter(t.message.removeprefix(suite.NOT_VERIFIED) for t in tests if t.outcome == NOT_VERIFIED)
+    reasons = Counter(t.message.removeprefix(NOT_VERIFIED_PREFIX) for t in tests if t.outcome == NOT_VERIFIED)
     because = "; ".join(f"{reason or '(no reason given)'} ({n} tests)" for reason, n in reasons.most_common(3))
     return (
         f"Nothing failed, but {len(unverified)} of {len(requirements)} requirements were not verified"
