@@ -70,6 +70,15 @@ def runs(tmp_path_factory) -> dict[str, SuiteRun]:
     with ThreadPoolExecutor(PARALLEL) as pool:
         done = dict(zip(FAULTS, pool.map(run, FAULTS), strict=True))
     print(f"\n{len(done)} fault runs, {PARALLEL} at a time: {time.monotonic() - started:.0f} s")
+    if not UPDATE and GOLDEN.exists():
+        # a loaded machine can time a run out of its verdicts: a fault whose run differs from its golden line runs
+        # once more, alone, and that run is judged (a real regression differs both times)
+        golden = read_golden()
+        differing = [f for f, r in judged(done).items() if r.failing_requirements() != golden.get(f)]
+        for fault in differing:
+            done[fault] = run(fault)
+        if differing:
+            print(f"ran again, alone: {', '.join(differing)}")
     if UPDATE:
         old = read_golden() if GOLDEN.exists() else {}
         write_golden(
