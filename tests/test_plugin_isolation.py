@@ -11,6 +11,7 @@ from pathlib import Path
 from suite_runner import ROOT
 
 OTHER_PROJECT_TEST = """
+import os
 import signal
 
 import pytest
@@ -20,9 +21,10 @@ import webchat_contract.plugin  # importing the plugin must change nothing
 import webchat_contract.reporting.plugin
 
 
-def test_hypothesis_keeps_its_default_profile():
-    assert settings.get_current_profile_name() == "default"
-    assert settings.default.max_examples == 100 and settings.default.derandomize is False
+def test_hypothesis_keeps_its_own_profile():
+    # hypothesis's own choice here ("default", or its "ci" where it detects CI), as a plain interpreter saw it
+    now = f"{settings.get_current_profile_name()} {settings.default.max_examples} {settings.default.derandomize}"
+    assert now == os.environ["WCC_HYPOTHESIS_AS_FOUND"]
 
 
 def test_sigterm_keeps_its_default_handler():
@@ -42,14 +44,27 @@ def test_hypothesis_runs_as_configured_here(n):
 """
 
 
+HYPOTHESIS_AS_FOUND = (
+    "from hypothesis import settings; "
+    "print(settings.get_current_profile_name(), settings.default.max_examples, settings.default.derandomize)"
+)
+
+
 def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+
+
+def hypothesis_as_found() -> str:
+    """The profile hypothesis loads by itself in this environment, and its two settings that matter here."""
+    done = subprocess.run([sys.executable, "-c", HYPOTHESIS_AS_FOUND], env=clean_env(), capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def test_another_project_in_the_same_environment_is_left_alone(tmp_path):
     (tmp_path / "test_other.py").write_text(OTHER_PROJECT_TEST)
     command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "test_other.py"]
-    done = subprocess.run(command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120)
+    env = {**clean_env(), "WCC_HYPOTHESIS_AS_FOUND": hypothesis_as_found()}
+    done = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "4 passed" in done.stdout
     assert "webchat-contract" not in done.stdout
@@ -65,9 +80,13 @@ import signal, sys
 import pytest
 from hypothesis import settings
 
+def profile():
+    return f"{settings.get_current_profile_name()} {settings.default.max_examples} {settings.default.derandomize}"
+
+before = profile()
 code = pytest.main(["-c", sys.argv[1], "--rootdir", sys.argv[2], sys.argv[3], "--co", "-q", "-o", "addopts="])
 print("status", int(code))
-print("profile after", settings.get_current_profile_name())
+print("profile as before", profile() == before)
 print("sigterm after default", signal.getsignal(signal.SIGTERM) is signal.SIG_DFL)
 """
 
@@ -79,7 +98,7 @@ def test_a_suite_session_uses_its_profile_and_leaves_the_process_as_found(tmp_pa
     done = subprocess.run(command, cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=120)
     assert "status 0" in done.stdout, done.stdout[-3000:] + done.stderr[-3000:]
     assert "hypothesis profile ci" not in done.stdout  # -q: no header; the profile is checked on the header below
-    assert "profile after default" in done.stdout
+    assert "profile as before True" in done.stdout
     assert "sigterm after default True" in done.stdout
 
 

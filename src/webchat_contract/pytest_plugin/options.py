@@ -6,14 +6,13 @@ import os
 import signal
 
 import pytest
-from hypothesis import settings
 
 from .. import config as target_config
 from ..config import ConfigError
 from ..spec import requirements
 from .keys import CONFIG_KEY
 from .lifecycle import SIGTERM_BEFORE, cleanup_on_sigterm
-from .profiles import PROFILE_BEFORE, use_profiles
+from .profiles import restore_profiles, use_profiles
 
 MARKERS = {
     "destructive": "the test creates, changes or deletes something on the target",
@@ -81,8 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Leave the process as found (pytest can run in-process, several sessions one after the other)."""
-    if PROFILE_BEFORE in config.stash:
-        settings.load_profile(config.stash[PROFILE_BEFORE])
+    restore_profiles(config)
     if SIGTERM_BEFORE in config.stash:
         signal.signal(signal.SIGTERM, config.stash[SIGTERM_BEFORE])
 

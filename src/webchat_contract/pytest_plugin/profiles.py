@@ -7,6 +7,7 @@ import secrets
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import core as hypothesis_core
+from hypothesis.errors import InvalidArgument
 
 from .keys import SEED_KEY
 
@@ -43,6 +44,24 @@ DEFAULT_PROFILE = "ci"
 
 
 PROFILE_BEFORE = pytest.StashKey[str]()
+PROFILES_REPLACED = pytest.StashKey[dict[str, settings]]()
+SUITE_PROFILES = (DEFAULT_PROFILE, "nightly", "mutation")
+
+
+def registered(name: str) -> bool:
+    try:
+        settings.get_profile(name)
+    except InvalidArgument:
+        return False
+    return True
+
+
+def restore_profiles(config: pytest.Config) -> None:
+    """Hypothesis as the suite found it: the profiles it replaced, and the profile that was loaded."""
+    for name, replaced in config.stash.get(PROFILES_REPLACED, {}).items():
+        settings.register_profile(name, parent=replaced)
+    if PROFILE_BEFORE in config.stash:
+        settings.load_profile(config.stash[PROFILE_BEFORE])
 
 
 SEED_INPUT = "webchat_contract_hypothesis_seed"
@@ -51,6 +70,8 @@ SEED_INPUT = "webchat_contract_hypothesis_seed"
 def use_profiles(config: pytest.Config) -> None:
     """Register the suite's profiles and load ``ci``; hypothesis's own plugin, configured after this one, loads the
     one ``--hypothesis-profile`` names instead."""
+    # hypothesis has a "ci" profile of its own (loaded where it detects CI): put back at unconfigure what was there
+    config.stash[PROFILES_REPLACED] = {name: settings.get_profile(name) for name in SUITE_PROFILES if registered(name)}
     settings.register_profile(
         DEFAULT_PROFILE,
         max_examples=CI_EXAMPLES,
