@@ -9,11 +9,12 @@ operation.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from . import exchanges
 from .causes import MAX_VIOLATIONS_PER_TEST, fingerprint, violations_of
+from .outcomes import leaves
 from .records import first_line
 
 MAX_REPRODUCTION = 2000
@@ -28,7 +29,7 @@ def failures_of(
         return [_from_violation(v, source, redact) for v in recorded]
     declared = " ".join(sorted({rid for mark in item.iter_markers("requirement") for rid in mark.args}))
     found: dict[str, dict[str, Any]] = {}
-    for leaf in _leaves(exception) if exception is not None else []:
+    for leaf in leaves(exception) if exception is not None else []:
         failure = _from_exception(leaf, declared, source, redact)
         if failure is not None:
             found.setdefault(fingerprint(failure["requirement"], failure["operation"], failure["message"]), failure)
@@ -125,20 +126,12 @@ class _Exchanges:
         return None
 
 
-def _leaves(exception: BaseException) -> Iterable[BaseException]:
-    if isinstance(exception, BaseExceptionGroup):
-        for inner in exception.exceptions:
-            yield from _leaves(inner)
-    else:
-        yield exception
-
-
 def _reproduction(exception: BaseException | None, redact: Callable[[str], str]) -> str | None:
     """hypothesis's notes (the falsifying example, @reproduce_failure / @seed) of the exception and its leaves."""
     if exception is None:
         return None
     notes: list[str] = []
-    for error in [exception, *_leaves(exception)]:
+    for error in [exception, *leaves(exception)]:
         notes += [str(note) for note in getattr(error, "__notes__", []) or [] if str(note) not in notes]
     text = "\n".join(notes).strip()
     if not text:

@@ -61,15 +61,16 @@ def phase_outcome(outcome: str, when: str, exception: BaseException | None, run_
 def is_contract_failure(exception: BaseException, run_errors: tuple[type, ...]) -> bool:
     """An assertion about the target (exception groups of them included, as hypothesis and schemathesis raise);
     anything else in a test, and any of ``run_errors`` anywhere in it, means the suite could not do its job."""
-    leaves = list(_leaves(exception))
-    if any(isinstance(leaf, run_errors) for leaf in leaves):
+    found = list(leaves(exception))
+    if any(isinstance(leaf, run_errors) for leaf in found):
         return False
-    return all(isinstance(leaf, AssertionError) for leaf in leaves)
+    return all(isinstance(leaf, AssertionError) for leaf in found)
 
 
-def _leaves(exception: BaseException) -> Iterable[BaseException]:
+def leaves(exception: BaseException) -> Iterable[BaseException]:
+    """The exceptions an exception group holds, however nested (the exception itself when it is no group)."""
     if isinstance(exception, BaseExceptionGroup):
         for inner in exception.exceptions:
-            yield from _leaves(inner)
+            yield from leaves(inner)
     else:
         yield exception
