@@ -82,11 +82,16 @@ def created_by_write(case: Any, response: Any) -> str | None:
     return unquote(deployment_id) if isinstance(deployment_id, str) else None
 
 
+@functools.cache
+def bodiless_operations() -> frozenset[tuple[str, str]]:
+    return frozenset((op.method, op.path) for op in spec.operations() if op.request_model is None)
+
+
 def refused_for_its_headers(case: Any, response: Any) -> bool:
     """A media-type refusal of a request without a body: WC-REQ-CLIENT-HEADERS judges that, once, in its own tests
     (schemathesis sends no Content-Type without a body, the SDKs always do: a target may refuse either)."""
-    bodiless = {(op.method, op.path) for op in spec.operations() if op.request_model is None}
-    return (str(case.method).upper(), case.operation.path) in bodiless and response.status_code in {406, 415}
+    method_and_path = (str(case.method).upper(), case.operation.path)
+    return method_and_path in bodiless_operations() and response.status_code in {406, 415}
 
 
 def validate(case: Any, response: Any, checks: list, **kwargs: Any) -> None:
