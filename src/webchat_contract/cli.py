@@ -280,7 +280,7 @@ def _add_baseline(subcommands: argparse._SubParsersAction) -> None:
         "baseline",
         help="print a baseline accepting the causes of a run (YAML, for --baseline)",
         description="Print, as YAML, a baseline accepting every cause of the run whose results.json is in DIR: "
-        "webchat-contract baseline reports > known.yaml, then pytest --baseline known.yaml fails only on new causes.",
+        "webchat-contract baseline reports > known.yaml, then pytest --baseline=known.yaml fails only on new causes.",
     )
     parser.add_argument("directory", type=Path, metavar="DIR", help="the directory holding results.json")
     parser.set_defaults(handler=_baseline, prog=parser.prog)

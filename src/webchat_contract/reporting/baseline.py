@@ -1,4 +1,4 @@
-"""Known failures: a baseline of cause fingerprints a team accepts for now (``--baseline known.yaml``).
+"""Known failures: a baseline of cause fingerprints a team accepts for now (``--baseline=known.yaml``).
 
 With a baseline the run's exit status fails only on causes not in it; the report tells new, known and fixed causes
 apart. The verdict and the certificate do not change: a target with a known open cause is still NOT CONFORMANT.
