@@ -1,26 +1,29 @@
-"""The reference target as a Starlette app: CONTRACT.md implemented strictly, with optional fault switches."""
+"""The reference target as a Starlette app: CONTRACT.md implemented strictly, one step a method (``faults`` replaces
+some of them on purpose)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import functools
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
+from jsonschema import ValidationError
 from starlette.applications import Starlette
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from webchat_contract import spec
-from webchat_contract.reference.bodies import BODY_READ_TIMEOUT, parse_body, read_body, storable_fields
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
+from webchat_contract.reference import bodies
+from webchat_contract.reference.bodies import BODY_READ_TIMEOUT, read_body
+from webchat_contract.reference.call import Call
 from webchat_contract.reference.credentials import Credentials
 from webchat_contract.reference.errors import (
     ApiError,
@@ -29,55 +32,7 @@ from webchat_contract.reference.errors import (
     error_response,
     oauth_error_response,
 )
-from webchat_contract.reference.faults import (
-    ACT_BEFORE_DENY,
-    ALL_PERMISSIONS_REQUIRED,
-    ANY_TOKEN_ACCEPTED,
-    BOOLEAN_AS_STRING,
-    CLIENT_ID_HONOURED,
-    CONTENT_TYPE_REQUIRED,
-    CONTENT_TYPE_WITHOUT_BODY_REFUSED,
-    DELETE_ANSWERS_200_WITH_BODY,
-    DELETE_KEEPS_DEPLOYMENT,
-    DENIED_PUT_STORES,
-    DROPPED_FIELD,
-    DROPS_DESCRIPTION,
-    EMPTY_ID,
-    ERROR_NOT_JSON,
-    ERROR_STATUS_MISMATCH,
-    FAIL_ON_EMPTY_ARRAY,
-    FAIL_ON_LONG_NAME,
-    FAIL_ON_LONG_STRING,
-    FAIL_ON_NON_ASCII,
-    FORBIDDEN_INSTEAD_OF_UNAUTHORIZED,
-    JSON_IN_UTF16,
-    LIST_DUPLICATES_ENTRY,
-    LIST_OMITS_NEWEST,
-    LONG_NAME,
-    LONG_STRING,
-    LOOKUP_BEFORE_AUTH,
-    MISMATCHED_ERROR_STATUS,
-    NON_JSON_SUCCESS,
-    NOT_FOUND_AS_400,
-    NULL_ENTITIES_WHEN_EMPTY,
-    POST_ANSWERS_201,
-    POST_NOT_PERSISTED,
-    POST_NULL_ID,
-    PUT_BODY_ID_WINS,
-    PUT_CREATES_UNKNOWN_ID,
-    PUT_NOT_PERSISTED,
-    SETTINGS_DELETE_KEEPS,
-    SETTINGS_NOT_PERSISTED,
-    SKIP_PERMISSION_CHECK,
-    TEXT_CONTENT_TYPE,
-    VALIDATE_BEFORE_AUTH,
-    WRONG_PERMISSION,
-    WRONG_SELF_URI,
-    WRONG_TOTAL,
-    operation_fault,
-    validate_faults,
-    wrong_permission_for,
-)
+from webchat_contract.reference.faults import apply_faults
 from webchat_contract.reference.misbehaviours import Misbehaving, validate_misbehaviours
 from webchat_contract.reference.principals import Principal, Principals
 from webchat_contract.reference.stats import STATS_PATH, RequestCounter, stats_route
@@ -87,19 +42,6 @@ TOKEN_PATH = "/oauth/token"
 FORM_MEDIA_TYPE = "application/x-www-form-urlencoded"
 
 Handler = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass
-class Call:
-    """One request to an API operation, and what the checks learned about it so far."""
-
-    op: spec.Operation
-    headers: Headers
-    raw_body: bytes | None  # None: over the size limit
-    deployment_id: str | None
-    permissions: frozenset[str] = frozenset()
-    body: dict[str, Any] = field(default_factory=dict)  # as sent
-    fields: dict[str, Any] = field(default_factory=dict)  # what is stored from it
 
 
 class ByMethod:
@@ -140,30 +82,6 @@ def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     return (client_id, client_secret) if colon else None
 
 
-def _json_values(value: Any) -> Iterator[Any]:
-    """``value`` and everything nested in it."""
-    yield value
-    if isinstance(value, dict):
-        value = list(value.values())
-    if isinstance(value, list):
-        for child in value:
-            yield from _json_values(child)
-
-
-def _booleans_as_strings(value: Any) -> Any:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dict):
-        return {name: _booleans_as_strings(item) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_booleans_as_strings(item) for item in value]
-    return value
-
-
-def _internal_error() -> ApiError:
-    return ApiError(500, "internal.server.error", "The server encountered an unexpected condition.")
-
-
 def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] | None:
     """The first value of each field of a url-encoded form body; ``None`` when the body is no such form."""
     if raw is None or (content_type or "").split(";", 1)[0].strip().lower() != FORM_MEDIA_TYPE:
@@ -173,7 +91,10 @@ def _form_fields(raw: bytes | None, content_type: str | None) -> dict[str, str] 
 
 
 class ReferenceTarget:
-    """State and behaviour behind the app; ``create_app`` wires it into Starlette."""
+    """CONTRACT.md, one step a method. A request goes ``handle`` -> ``decisions`` (``authenticate``, ``authorize``,
+    ``check_body``, ``look_up``, in that order) -> ``perform`` (the operation's own step, e.g. ``create_deployment``)
+    -> ``render_success``; any ApiError on the way -> ``render_error``. A fault (``faults``) replaces one of these
+    methods on an instance with its override, which may call the strict one."""
 
     def __init__(
         self,
@@ -183,20 +104,14 @@ class ReferenceTarget:
         token_ttl: int,
         body_read_timeout: float = BODY_READ_TIMEOUT,
     ) -> None:
-        self.faults = validate_faults(faults)
+        apply_faults(self, faults)
         self.body_read_timeout = body_read_timeout
         self.credentials = Credentials(principals, token_ttl)
         deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
         self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
-        entity = next(op for op in deployment_ops if op.has_path_id)
-        self.deployments = DeploymentStore(
-            deployment_limit, self._self_uri if WRONG_SELF_URI in self.faults else entity.url_path
-        )
+        self.entity_path = next(op for op in deployment_ops if op.has_path_id).url_path
+        self.deployments = DeploymentStore(deployment_limit, self.self_uri)
         self.settings = SettingsStore()
-
-    def _self_uri(self, deployment_id: str) -> str:
-        """The wrong-self-uri fault: the collection's path, the id forgotten."""
-        return self.collection_path
 
     def routes(self) -> list[Route]:
         handlers: dict[str, dict[str, Handler]] = {}
@@ -206,232 +121,156 @@ class ReferenceTarget:
         routes.append(Route(TOKEN_PATH, ByMethod({"POST": self.issue_token}, _token_method_not_allowed)))
         return routes
 
-    def _fault_on(self, kind: str, op: spec.Operation) -> bool:
-        return operation_fault(kind, op.operation_id) in self.faults
-
-    # --- API operations --------------------------------------------------------------------------------------
+    # --- API operations: the request -------------------------------------------------------------------------
 
     async def handle(self, op: spec.Operation, request: Request) -> Response:
-        # Nobody unauthenticated gets a body read (memory, time); then the body is read in full (reading decides
-        # nothing), and every decision below is synchronous.
         deployment_id = next(iter(request.path_params.values()), None)
         call = Call(op, request.headers, None, deployment_id)
         try:
-            if self._checks()[0] == self._authenticate:
-                self._authenticate(call)
+            # Nobody unauthenticated gets a body read (memory, time); then the body is read in full (reading decides
+            # nothing), and every decision is synchronous.
+            if self.decisions()[0] == self.authenticate:
+                self.authenticate(call)
             call.raw_body = await read_body(request, timeout=self.body_read_timeout)
-            self._refuse_for_content_type(call)
-            return self._answer(call)
+            self.check_headers(call)
+            return self.answer(call)
         except ApiError as error:
-            return self._error_answer(error)
+            return self.render_error(error)
 
-    def _refuse_for_content_type(self, call: Call) -> None:
-        """The content-type-* faults: a media-type filter on the operations without a body, too strict one way or
-        the other."""
-        if call.op.request_model is not None or call.raw_body != b"":
-            return
-        carries = "content-type" in call.headers
-        if CONTENT_TYPE_WITHOUT_BODY_REFUSED in self.faults and carries:
-            raise ApiError(415, "unsupported.media.type", "A request without a body must not carry a Content-Type.")
-        if CONTENT_TYPE_REQUIRED in self.faults and not carries:
-            raise ApiError(415, "unsupported.media.type", "Every request must carry Content-Type: application/json.")
+    def check_headers(self, call: Call) -> None:
+        """A request without a body is served with or without a Content-Type (WC-REQ-CLIENT-HEADERS)."""
 
-    def _error_answer(self, error: ApiError) -> Response:
-        if ERROR_NOT_JSON in self.faults:
-            return PlainTextResponse(f"{error.status} {error.message}", status_code=error.status, headers=error.headers)
-        if ERROR_STATUS_MISMATCH in self.faults:
-            return error.response(body_status=MISMATCHED_ERROR_STATUS)
-        return error.response()
+    def answer(self, call: Call) -> Response:
+        for decide in self.decisions():
+            decide(call)
+        return self.perform(call)
 
-    def _answer(self, call: Call) -> Response:
-        try:
-            self._run_checks(call)
-        except Forbidden:
-            put_stores = DENIED_PUT_STORES in self.faults and call.op.method == "PUT"
-            if (ACT_BEFORE_DENY in self.faults and call.op.writes) or put_stores:
-                self._act_anyway(call)
-            raise
-        return self._perform(call)
+    def decisions(self) -> list[Callable[[Call], None]]:
+        """In the order the contract wants (WC-AUTH-ORDER): 401, 403, then the body, then the deployment's id."""
+        return [self.authenticate, self.authorize, self.check_body, self.look_up]
 
-    def _checks(self) -> list[Callable[[Call], None]]:
-        """The decisions in the order the contract wants (401, 403, body, lookup), unless a fault moves one."""
-        checks = [self._authenticate, self._authorize, self._check_body, self._look_up]
-        for fault, check in ((LOOKUP_BEFORE_AUTH, self._look_up), (VALIDATE_BEFORE_AUTH, self._check_body)):
-            if fault in self.faults:
-                checks.remove(check)
-                checks.insert(0, check)
-        return checks
+    # --- 401, 403 --------------------------------------------------------------------------------------------
 
-    def _run_checks(self, call: Call, skip: Callable[[Call], None] | None = None) -> None:
-        for check in self._checks():
-            if check != skip:
-                check(call)
-
-    def _act_anyway(self, call: Call) -> None:
-        """The act-before-deny fault: do what a permitted request would have done, then let the 403 go out."""
-        try:
-            self._run_checks(call, skip=self._authorize)
-            self._perform(call)
-        except ApiError:
-            pass
-
-    def _unauthorized(self, code: str, message: str) -> ApiError:
-        if FORBIDDEN_INSTEAD_OF_UNAUTHORIZED in self.faults:
-            return ApiError(403, "not.authorized", message)
-        return ApiError(401, code, message)
-
-    def _authenticate(self, call: Call) -> None:
+    def authenticate(self, call: Call) -> None:
         header = call.headers.get("authorization")
         if header is None:
-            raise self._unauthorized(
-                "authentication.required", "No authentication bearer token specified in authorization header."
-            )
-        token = _bearer_token(header)
+            message = "No authentication bearer token specified in authorization header."
+            raise self.unauthorized("authentication.required", message)
+        call.permissions = self.permissions_of(_bearer_token(header))
+
+    def permissions_of(self, token: str | None) -> frozenset[str]:
+        """What a bearer token may do; 401 for a token this target does not know or that has expired."""
         grant = self.credentials.grant_for(token) if token else None
         if grant is None:
-            if token and ANY_TOKEN_ACCEPTED in self.faults:
-                call.permissions = frozenset(spec.permissions())
-                return
-            raise self._unauthorized("bad.credentials", "Invalid login credentials.")
+            raise self.unauthorized("bad.credentials", "Invalid login credentials.")
         if self.credentials.is_expired(grant):
-            raise self._unauthorized("credentials.expired", "The access token has expired.")
-        call.permissions = grant.permissions
+            raise self.unauthorized("credentials.expired", "The access token has expired.")
+        return grant.permissions
 
-    def _authorize(self, call: Call) -> None:
-        if self._fault_on(SKIP_PERMISSION_CHECK, call.op):
-            return
-        required = [call.op.permission]
-        if self._fault_on(WRONG_PERMISSION, call.op):
-            required = [wrong_permission_for(call.op.permission)]
-        if ALL_PERMISSIONS_REQUIRED in self.faults:
-            required = spec.permissions()
-        for permission in required:
+    def unauthorized(self, code: str, message: str) -> ApiError:
+        return ApiError(401, code, message)
+
+    def authorize(self, call: Call) -> None:
+        for permission in self.required_permissions(call.op):
             if permission not in call.permissions:
                 raise Forbidden(permission)
 
-    def _check_body(self, call: Call) -> None:
+    def required_permissions(self, op: spec.Operation) -> list[str]:
+        """The operation's one permission (``x-permission``), whatever else the token holds (WC-AUTH-403)."""
+        return [op.permission]
+
+    # --- the body --------------------------------------------------------------------------------------------
+
+    def check_body(self, call: Call) -> None:
         model = call.op.request_model
         if model is not None:
-            call.body = parse_body(model, call.raw_body, call.headers.get("content-type"), self.faults)
-            call.fields = storable_fields(model, call.body, self.faults)
+            call.body = self.parse_body(call)
+            call.fields = self.storable_fields(model, call.body)
 
-    def _look_up(self, call: Call) -> None:
-        if not call.op.has_path_id or self.deployments.exists(call.deployment_id):
-            return
-        if PUT_CREATES_UNKNOWN_ID in self.faults and call.op.method == "PUT":
-            return
-        if NOT_FOUND_AS_400 in self.faults:
-            raise ApiError(400, "bad.request", "The deployment id is not valid.")
-        raise ApiError(404, "not.found", "The requested deployment was not found.")
+    def parse_body(self, call: Call) -> dict[str, Any]:
+        """The body as a JSON object of the request model: 400, 413 or 415 otherwise (WC-VAL-*)."""
+        assert call.op.request_model is not None
+        content_type = call.headers.get("content-type")
+        model = call.op.request_model
+        return bodies.parse_body(model, call.raw_body, content_type, self.json_object, self.schema_errors)
 
-    def _perform(self, call: Call) -> Response:
-        self._fail_on_unusual_input(call.fields)
-        if call.op.resource == "settings":
-            result = self._perform_on_settings(call)
-        else:
-            result = self._perform_on_deployments(call)
-        return self._success(call.op, result)
+    def json_object(self, model: str, value: Any) -> dict[str, Any]:
+        return bodies.json_object(model, value)
 
-    def _fail_on_unusual_input(self, fields: dict[str, Any]) -> None:
-        """The 500-on-* faults: input a careless implementation chokes on."""
-        values = list(_json_values(fields))
-        strings = [value for value in values if isinstance(value, str)]
-        if FAIL_ON_NON_ASCII in self.faults and not all(string.isascii() for string in strings):
-            raise _internal_error()
-        if FAIL_ON_EMPTY_ARRAY in self.faults and any(value == [] for value in values):
-            raise _internal_error()
-        if FAIL_ON_LONG_STRING in self.faults and any(len(string) > LONG_STRING for string in strings):
-            raise _internal_error()
-        name = fields.get("name")
-        if FAIL_ON_LONG_NAME in self.faults and isinstance(name, str) and len(name) > LONG_NAME:
-            raise _internal_error()
+    def schema_errors(self, model: str, body: dict[str, Any]) -> list[ValidationError]:
+        return bodies.schema_errors(model, body)
 
-    def _success(self, op: spec.Operation, result: Any) -> Response:
+    def storable_fields(self, model: str, body: dict[str, Any]) -> dict[str, Any]:
+        """The body's declared fields as sent, nested objects reduced to their declared properties; unknown fields
+        are ignored (WC-VAL-UNKNOWN-FIELDS), values kept exactly (WC-DEP-ROUND-TRIP)."""
+        return spec.declared_part(model, body)
+
+    # --- the deployment's id ---------------------------------------------------------------------------------
+
+    def look_up(self, call: Call) -> None:
+        if call.op.has_path_id and not self.deployments.exists(call.deployment_id):
+            raise ApiError(404, "not.found", "The requested deployment was not found.")
+
+    def self_uri(self, deployment_id: str) -> str:
+        return self.entity_path(deployment_id)
+
+    # --- performing and answering ----------------------------------------------------------------------------
+
+    def perform(self, call: Call) -> Response:
+        steps = {
+            LIST: self.list_deployments,
+            CREATE: self.create_deployment,
+            GET: self.get_deployment,
+            UPDATE: self.replace_deployment,
+            DELETE: self.delete_deployment,
+            GET_SETTINGS: self.get_settings,
+            PUT_SETTINGS: self.replace_settings,
+            DELETE_SETTINGS: self.delete_settings,
+        }
+        return self.render_success(call.op, steps[call.op](call))
+
+    def render_success(self, op: spec.Operation, result: Any) -> Response:
+        """The documented success: its status with the model as JSON, or 204 without a body (WC-RESP-SUCCESS)."""
         if op.response_model is None:
-            if DELETE_ANSWERS_200_WITH_BODY in self.faults:
-                return AsciiJSONResponse(result, status_code=200)
             return Response(status_code=op.success_status)
-        status = 201 if POST_ANSWERS_201 in self.faults and op.method == "POST" else op.success_status
-        if BOOLEAN_AS_STRING in self.faults:
-            result = _booleans_as_strings(result)
-        if NON_JSON_SUCCESS in self.faults:
-            return Response("OK", status_code=status, media_type="application/json")
-        media_type = "text/plain" if TEXT_CONTENT_TYPE in self.faults else None
-        answer = AsciiJSONResponse(result, status_code=status, media_type=media_type)
-        if JSON_IN_UTF16 in self.faults:
-            utf16 = answer.body.decode("ascii").encode("utf-16")
-            return Response(utf16, status_code=status, media_type="application/json; charset=utf-16")
-        return answer
+        return AsciiJSONResponse(result, status_code=op.success_status)
 
-    def _perform_on_deployments(self, call: Call) -> Any:
-        method, deployment_id = call.op.method, call.deployment_id
-        if deployment_id is None:
-            return self._listing() if method == "GET" else self._create(call)
-        if method == "GET":
-            return self._get(deployment_id)
-        if method == "PUT":
-            return self._replace(call)
-        if method == "DELETE":
-            return self._delete(deployment_id)
-        raise AssertionError(f"no deployment behaviour for {method}")
+    def render_error(self, error: ApiError) -> Response:
+        return error.response()
 
-    def _listing(self) -> dict[str, Any]:
-        entities = self.deployments.all()
-        if LIST_OMITS_NEWEST in self.faults:
-            entities = entities[:-1]
-        if LIST_DUPLICATES_ENTRY in self.faults:
-            entities = entities + entities[:1]
-        total = len(entities) + (1 if WRONG_TOTAL in self.faults else 0)
-        null_entities = NULL_ENTITIES_WHEN_EMPTY in self.faults and not entities
-        return {"entities": None if null_entities else entities, "total": total, "selfUri": self.collection_path}
+    # --- the operations' own steps ---------------------------------------------------------------------------
 
-    def _create(self, call: Call) -> dict[str, Any]:
-        client_id = call.body.get("id")
-        if CLIENT_ID_HONOURED in self.faults and isinstance(client_id, str) and client_id:
-            return self.deployments.replace(client_id, call.fields)
-        if POST_NOT_PERSISTED in self.faults:
-            return self.deployments.draft(call.fields)
-        created = self.deployments.create(call.fields)
-        if EMPTY_ID in self.faults:
-            return {**created, "id": ""}
-        if POST_NULL_ID in self.faults:
-            return {**created, "id": None}
-        return created
+    def list_deployments(self, call: Call) -> dict[str, Any]:
+        entities = self.deployments_listed()
+        return {"entities": entities, "total": len(entities), "selfUri": self.collection_path}
 
-    def _get(self, deployment_id: str) -> dict[str, Any]:
-        deployment = self.deployments.get(deployment_id)
-        if DROPS_DESCRIPTION in self.faults:
-            return {name: value for name, value in deployment.items() if name != DROPPED_FIELD}
-        return deployment
+    def deployments_listed(self) -> list[dict[str, Any]]:
+        """Every deployment, each once, in creation order."""
+        return self.deployments.all()
 
-    def _replace(self, call: Call) -> dict[str, Any]:
-        deployment_id = call.deployment_id
-        assert deployment_id is not None
-        body_id = call.body.get("id")
-        if PUT_BODY_ID_WINS in self.faults and isinstance(body_id, str) and self.deployments.exists(body_id):
-            deployment_id = body_id
-        if PUT_NOT_PERSISTED in self.faults:
-            return self.deployments.draft(call.fields, deployment_id)
-        return self.deployments.replace(deployment_id, call.fields)
+    def create_deployment(self, call: Call) -> dict[str, Any]:
+        return self.deployments.create(call.fields)
 
-    def _delete(self, deployment_id: str) -> dict[str, Any]:
-        if DELETE_KEEPS_DEPLOYMENT in self.faults:
-            return self.deployments.get(deployment_id)
-        return self.deployments.delete(deployment_id)
+    def get_deployment(self, call: Call) -> dict[str, Any]:
+        assert call.deployment_id is not None
+        return self.deployments.get(call.deployment_id)
 
-    def _perform_on_settings(self, call: Call) -> dict[str, Any]:
-        method = call.op.method
-        if method == "GET":
-            return self.settings.get()
-        if method == "PUT":
-            if SETTINGS_NOT_PERSISTED in self.faults:
-                return dict(call.fields)
-            return self.settings.replace(call.fields)
-        if method == "DELETE":
-            if SETTINGS_DELETE_KEEPS in self.faults:
-                return self.settings.get()
-            return self.settings.clear()
-        raise AssertionError(f"no settings behaviour for {method}")
+    def replace_deployment(self, call: Call) -> dict[str, Any]:
+        assert call.deployment_id is not None
+        return self.deployments.replace(call.deployment_id, call.fields)
+
+    def delete_deployment(self, call: Call) -> dict[str, Any]:
+        assert call.deployment_id is not None
+        return self.deployments.delete(call.deployment_id)
+
+    def get_settings(self, call: Call) -> dict[str, Any]:
+        return self.settings.get()
+
+    def replace_settings(self, call: Call) -> dict[str, Any]:
+        return self.settings.replace(call.fields)
+
+    def delete_settings(self, call: Call) -> dict[str, Any]:
+        return self.settings.clear()
 
     # --- OAuth client-credentials grant ----------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from jsonschema import Draft202012Validator, ValidationError
@@ -13,19 +13,6 @@ from starlette.requests import ClientDisconnect, Request
 
 from webchat_contract import spec
 from webchat_contract.reference.errors import ApiError
-from webchat_contract.reference.faults import (
-    ALLOWED_DOMAINS_UNCHECKED,
-    MISSING_BODY_ACCEPTED,
-    NESTED_IDS_DROPPED,
-    NO_ENUM_CHECK,
-    NON_OBJECT_BODY_ACCEPTED,
-    NULL_ACCEPTED,
-    REORDERS_ALLOWED_DOMAINS,
-    STRING_TYPES_UNCHECKED,
-    TRIMS_STRINGS,
-    UNKNOWN_FIELDS_ECHOED,
-    UNKNOWN_FIELDS_REJECTED,
-)
 
 MAX_BODY_BYTES = 1024 * 1024
 # A larger body is still read (and dropped) up to this size, so the client gets to read the 413 answer
@@ -79,44 +66,11 @@ def _parse_json(raw: bytes) -> Any:
         raise ApiError(400, "bad.request", "The request body is not valid JSON.") from None
 
 
-def parse_body(
-    model: str, raw: bytes | None, content_type: str | None, faults: frozenset[str] = frozenset()
-) -> dict[str, Any]:
-    """The body as a JSON object that fits ``model``; ApiError (400, 413 or 415) otherwise."""
-    if raw is not None and not raw:
-        if MISSING_BODY_ACCEPTED in faults:
-            return {}
-        raise ApiError(400, "bad.request", "A request body is required.")
-    if not is_json_media_type(content_type):
-        raise ApiError(415, "unsupported.media.type", "The request body must be sent as application/json.")
-    if raw is None:
-        raise ApiError(413, "request.entity.too.large", f"The request body is over {MAX_BODY_BYTES} bytes.")
-    body = _parse_json(raw)
-    if not isinstance(body, dict):
-        if NON_OBJECT_BODY_ACCEPTED in faults:
-            return {}
+def json_object(model: str, value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object; ApiError 400 otherwise."""
+    if not isinstance(value, dict):
         raise ApiError(400, "bad.request", f"The request body must be a JSON object ({model}).")
-    errors = [error for error in schema_errors(model, body) if not _overlooked(error, faults)]
-    if errors:
-        details = [{"errorCode": "invalid.value", "fieldName": field_name(e.absolute_path)} for e in errors]
-        raise ApiError(400, "invalid.value", _describe(errors[0]), details=details)
-    unknown = unknown_fields(model, body)
-    if unknown and UNKNOWN_FIELDS_REJECTED in faults:
-        details = [{"errorCode": "unknown.field", "fieldName": name} for name in unknown]
-        raise ApiError(400, "invalid.value", f"Unknown field {unknown[0]}.", details=details)
-    return body
-
-
-def _overlooked(error: ValidationError, faults: frozenset[str]) -> bool:
-    """Whether a faulty target fails to notice this schema error."""
-    if STRING_TYPES_UNCHECKED in faults and error.validator == "type" and error.validator_value == "string":
-        return True
-    if NULL_ACCEPTED in faults and error.instance is None:
-        return True
-    if NO_ENUM_CHECK in faults and error.validator == "enum":
-        return True
-    # an integer in the path is an index: the error is about an item of an array
-    return ALLOWED_DOMAINS_UNCHECKED in faults and any(isinstance(part, int) for part in error.absolute_path)
+    return value
 
 
 def unknown_fields(model: str, body: dict[str, Any]) -> list[str]:
@@ -135,6 +89,29 @@ def schema_errors(model: str, instance: Any) -> list[ValidationError]:
     return sorted(_validator(model).iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path])
 
 
+def parse_body(
+    model: str,
+    raw: bytes | None,
+    content_type: str | None,
+    as_object: Callable[[str, Any], dict[str, Any]] = json_object,
+    errors_of: Callable[[str, dict[str, Any]], list[ValidationError]] = schema_errors,
+) -> dict[str, Any]:
+    """The body as a JSON object that fits ``model``; ApiError (400, 413 or 415) otherwise. The target passes
+    its own steps for turning JSON into the object and for the schema errors."""
+    if raw is not None and not raw:
+        raise ApiError(400, "bad.request", "A request body is required.")
+    if not is_json_media_type(content_type):
+        raise ApiError(415, "unsupported.media.type", "The request body must be sent as application/json.")
+    if raw is None:
+        raise ApiError(413, "request.entity.too.large", f"The request body is over {MAX_BODY_BYTES} bytes.")
+    body = as_object(model, _parse_json(raw))
+    errors = errors_of(model, body)
+    if errors:
+        details = [{"errorCode": "invalid.value", "fieldName": field_name(e.absolute_path)} for e in errors]
+        raise ApiError(400, "invalid.value", _describe(errors[0]), details=details)
+    return body
+
+
 def field_name(path: Iterable[str | int]) -> str:
     """A JSON path as a field name: ``webChatConfig.webChatSkin``, ``allowedDomains[1]``."""
     name = ""
@@ -147,28 +124,3 @@ def _describe(error: ValidationError) -> str:
     # Built from the schema, never from the value sent, which may be huge or deeply nested.
     expected = json.dumps(error.validator_value)
     return f"Invalid value for {field_name(error.absolute_path)}: it does not satisfy {error.validator} {expected}."
-
-
-def storable_fields(model: str, body: dict[str, Any], faults: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """What is stored from a valid body: its writable fields, nested objects reduced to their declared properties."""
-    fields = spec.declared_part(model, body)
-    if UNKNOWN_FIELDS_ECHOED in faults:
-        fields.update((name, body[name]) for name in unknown_fields(model, body))
-    if TRIMS_STRINGS in faults:
-        fields = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
-    if REORDERS_ALLOWED_DOMAINS in faults:
-        fields = {name: sorted(value) if _is_string_array(value) else value for name, value in fields.items()}
-    if NESTED_IDS_DROPPED in faults:
-        fields = {name: _without_read_only(model, value) for name, value in fields.items()}
-    return fields
-
-
-def _is_string_array(value: Any) -> bool:
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
-
-
-def _without_read_only(model: str, value: Any) -> Any:
-    """A nested object without the fields that are read-only at the top of ``model`` (id, selfUri)."""
-    if not isinstance(value, dict):
-        return value
-    return {name: item for name, item in value.items() if name not in spec.read_only_fields(model)}
