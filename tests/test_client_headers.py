@@ -8,9 +8,11 @@ import pytest
 from suite_runner import run_suite
 from webchat_contract import config, request_shape
 from webchat_contract.operations import LIST
-from webchat_contract.reference.faults import CONTENT_TYPE_REQUIRED, CONTENT_TYPE_WITHOUT_BODY_REFUSED
 from webchat_contract.reference.server import InProcessTarget
 from webchat_contract.target import Target
+
+CONTENT_TYPE_WITHOUT_BODY_REFUSED = "content-type-without-body-refused"
+CONTENT_TYPE_REQUIRED = "content-type-required"
 
 
 @pytest.fixture

@@ -1,27 +1,25 @@
 """The suite proves its strength and its aim: against every fault of the reference target, the run fails, and the
-requirements it fails are exactly those the golden file names for that fault (tests/data/fault_requirements.txt),
-read from the violations each failing test recorded. A fault that also fails an unrelated requirement, or a
-regression in attribution, fails here. Every fault is a full run (lean ``mutation`` hypothesis profile), several at
-a time; ``killed N/M`` and the time taken are printed.
+requirements it fails are exactly those the fault's entry names (``Fault.fails()``: its requirement and its
+``also_fails``, in webchat_contract/reference/faults/), read from the violations each failing test recorded. A fault
+that also fails an unrelated requirement, or a regression in attribution, fails here. Every fault is a full run (lean
+``mutation`` hypothesis profile), several at a time; ``killed N/M`` and the time taken are printed.
 
-To rewrite the golden file after a deliberate change: ``WCC_UPDATE_GOLDEN=1 pytest tests/test_mutation_score.py``,
-then review its diff."""
+tests/data/fault_requirements.txt holds the same sets as text, generated from the registry (tests/test_faults.py
+checks it is current), so a change of what a fault fails shows in a diff."""
 
 import importlib.util
 import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from suite_runner import SuiteRun, run_suite
 from webchat_contract import spec
-from webchat_contract.reference.faults import FAULTS
+from webchat_contract.reference.faults import FAULTS, REWRITE_GOLDEN
 
 PARALLEL = max(2, os.cpu_count() or 2)
-GOLDEN = Path(__file__).parent / "data" / "fault_requirements.txt"
 SDK_SUITE = "suites/test_sdk.py"
 
 
@@ -38,30 +36,13 @@ def judged(runs: dict) -> dict:
     return {fault: run for fault, run in runs.items() if extra_installed() or not is_extra(fault)}
 
 
-UPDATE = os.environ.get("WCC_UPDATE_GOLDEN") == "1"
-
-
-def read_golden() -> dict[str, set[str]]:
-    golden = {}
-    for line in GOLDEN.read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            fault, _, ids = line.partition(": ")  # fault names may hold a colon, never followed by a space
-            golden[fault.strip()] = set(ids.split())
-    return golden
-
-
-def write_golden(found: dict[str, set[str]]) -> None:
-    header = "# fault: the exact set of requirements a full run fails with that reference fault on (tests/test_mutation_score.py)\n"
-    GOLDEN.write_text(header + "".join(f"{fault}: {' '.join(sorted(ids))}\n" for fault, ids in found.items()))
-
-
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, SuiteRun]:
     base = tmp_path_factory.mktemp("mutants")
 
     def run(fault: str) -> SuiteRun:
         folder = base / re.sub(r"[^\w-]", "_", fault)
-        # the official-SDK suite only for the faults of its own requirement: the golden lines must not depend on
+        # the official-SDK suite only for the faults of its own requirement: the expected sets must not depend on
         # whether the optional extra is installed
         sdk = [] if is_extra(fault) else [f"--deselect={SDK_SUITE}"]
         return run_suite(folder, "--hypothesis-profile=mutation", "-q", *sdk, faults=(fault,))
@@ -70,30 +51,14 @@ def runs(tmp_path_factory) -> dict[str, SuiteRun]:
     with ThreadPoolExecutor(PARALLEL) as pool:
         done = dict(zip(FAULTS, pool.map(run, FAULTS), strict=True))
     print(f"\n{len(done)} fault runs, {PARALLEL} at a time: {time.monotonic() - started:.0f} s")
-    if not UPDATE and GOLDEN.exists():
-        # a loaded machine can time a run out of its verdicts: a fault whose run differs from its golden line runs
-        # once more, alone, and that run is judged (a real regression differs both times)
-        golden = read_golden()
-        differing = [f for f, r in judged(done).items() if r.failing_requirements() != golden.get(f)]
-        for fault in differing:
-            done[fault] = run(fault)
-        if differing:
-            print(f"ran again, alone: {', '.join(differing)}")
-    if UPDATE:
-        old = read_golden() if GOLDEN.exists() else {}
-        write_golden(
-            {f: run.failing_requirements() if f in judged(done) else old.get(f, set()) for f, run in done.items()}
-        )
+    # a loaded machine can time a run out of its verdicts: a fault whose run differs from its entry runs once
+    # more, alone, and that run is judged (a real regression differs both times)
+    differing = [f for f, r in judged(done).items() if r.failing_requirements() != FAULTS[f].fails()]
+    for fault in differing:
+        done[fault] = run(fault)
+    if differing:
+        print(f"ran again, alone: {', '.join(differing)}")
     return done
-
-
-def test_every_fault_has_a_golden_line_naming_its_own_requirement():
-    golden = read_golden()
-    assert sorted(golden) == sorted(FAULTS), "faults and golden lines differ"
-    wrong = [f for f in FAULTS if FAULTS[f].requirement not in golden[f]]
-    assert not wrong, f"golden lines without the fault's own requirement: {wrong}"
-    unknown = {rid for ids in golden.values() for rid in ids} - spec.requirements().keys()
-    assert not unknown, f"golden names unknown requirements: {unknown}"
 
 
 def test_mutation_score(runs, capsys):
@@ -106,15 +71,20 @@ def test_mutation_score(runs, capsys):
     )
 
 
-def test_each_fault_fails_exactly_its_golden_requirements(runs):
-    golden = read_golden()
+def test_each_fault_fails_exactly_the_requirements_of_its_entry(runs):
     wrong = {
-        fault: (sorted(run.failing_requirements() - golden[fault]), sorted(golden[fault] - run.failing_requirements()))
+        fault: (
+            sorted(run.failing_requirements() - FAULTS[fault].fails()),
+            sorted(FAULTS[fault].fails() - run.failing_requirements()),
+        )
         for fault, run in judged(runs).items()
-        if run.failing_requirements() != golden[fault]
+        if run.failing_requirements() != FAULTS[fault].fails()
     }
-    assert not wrong, "fault: (failed but not in golden, in golden but not failed): " + "; ".join(
-        f"{fault}: {extra}" for fault, extra in wrong.items()
+    assert not wrong, (
+        "fault: (failed but not in its entry, in its entry but not failed): "
+        + "; ".join(f"{fault}: {extra}" for fault, extra in wrong.items())
+        + ". A deliberate change: edit the fault's requirement or also_fails (with why) in "
+        + f"webchat_contract/reference/faults/, then {REWRITE_GOLDEN}"
     )
 
 

@@ -8,11 +8,11 @@ import pytest
 
 from suite_runner import run_suite
 from webchat_contract import config, sdk, spec
-from webchat_contract.reference.faults import BOOLEAN_AS_STRING, TEXT_CONTENT_TYPE
 from webchat_contract.reference.server import InProcessTarget
 from webchat_contract.target import Target
 
 SDK_SUITE = "suites/test_sdk.py"
+TEXT_CONTENT_TYPE, BOOLEAN_AS_STRING = "text-content-type", "boolean-as-string"  # faults the SDK cannot read
 needs_the_extra = pytest.mark.skipif(not sdk.installed(), reason="the sdk extra is not installed")
 
 

@@ -62,7 +62,8 @@ def _add_serve(subcommands: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--list-faults",
         action="store_true",
-        help="list the faults (with the requirement each breaks) and the misbehaviours, then exit",
+        help="list the faults (with the requirement each breaks, and what else a run fails) and the misbehaviours, "
+        "then exit",
     )
     parser.set_defaults(handler=_serve, prog=parser.prog)
 
@@ -74,7 +75,8 @@ def _list_faults() -> int:
     width = max(len(name) for name in [*FAULTS, *MISBEHAVIOURS])
     print(f"faults (--fault NAME; pytest --reference-fault NAME): {len(FAULTS)}")
     for fault in FAULTS.values():
-        print(f"  {fault.name:<{width}}  {fault.requirement:<22} {fault.description}")
+        also = f" (a run also fails {', '.join(fault.also_fails)})" if fault.also_fails else ""
+        print(f"  {fault.name:<{width}}  {fault.requirement:<22} {fault.description}{also}")
     print(f"misbehaviours (--misbehave NAME; pytest --reference-misbehave NAME): {len(MISBEHAVIOURS)}")
     for name, description in MISBEHAVIOURS.items():
         print(f"  {name:<{width}}  {description}")
