@@ -1,6 +1,6 @@
 """Misbehaviour modes: hostile conditions for testing the suite's robustness, not contract breaches.
 
-A fault (``faults.py``) is a bug the suite must report. A misbehaviour is what a real target, or the network in
+A fault (``faults/``) is a bug the suite must report. A misbehaviour is what a real target, or the network in
 front of it, may do to any client: never answer, answer slowly, drop the connection, answer through a proxy's
 error page, throttle. The suite must survive these (time out, retry, report a broken target) without hanging
 or crashing. They apply to every request except the token endpoint's, so the suite can still log in.
