@@ -104,12 +104,12 @@ class ReferenceTarget:
         token_ttl: int,
         body_read_timeout: float = BODY_READ_TIMEOUT,
     ) -> None:
-        apply_faults(self, faults)
+        apply_faults(self, faults)  # first: the store below takes self.self_uri as it then is
         self.body_read_timeout = body_read_timeout
         self.credentials = Credentials(principals, token_ttl)
         deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
         self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
-        self.entity_path = next(op for op in deployment_ops if op.has_path_id).url_path
+        self.entity = next(op for op in deployment_ops if op.has_path_id)
         self.deployments = DeploymentStore(deployment_limit, self.self_uri)
         self.settings = SettingsStore()
 
@@ -212,7 +212,7 @@ class ReferenceTarget:
             raise ApiError(404, "not.found", "The requested deployment was not found.")
 
     def self_uri(self, deployment_id: str) -> str:
-        return self.entity_path(deployment_id)
+        return self.entity.url_path(deployment_id)
 
     # --- performing and answering ----------------------------------------------------------------------------
 
