@@ -29,6 +29,7 @@ from target_api import (
     only,
     status_of,
 )
+from test_mutation_score import read_golden
 
 from webchat_contract import spec
 from webchat_contract.reference import FAULTS, InProcessTarget
@@ -308,6 +309,13 @@ def test_every_fault_names_a_requirement_of_the_catalog() -> None:
 def test_every_requirement_is_broken_by_some_fault() -> None:
     broken = {fault.requirement for fault in FAULTS.values()}
     assert [requirement for requirement in spec.requirements() if requirement not in broken] == []
+
+
+def test_every_requirement_fails_in_the_golden_run_of_some_fault() -> None:
+    """The golden file (what a full run with each fault fails, enforced by test_mutation_score.py) names every
+    requirement: each requirement's checks are shown to fail against a target that breaks it."""
+    failed = {requirement for requirements in read_golden().values() for requirement in requirements}
+    assert [requirement for requirement in spec.requirements() if requirement not in failed] == []
 
 
 def test_faults_cover_every_operation() -> None:
