@@ -32,6 +32,7 @@ from webchat_contract import cli, config, spec
 from webchat_contract.reference.principals import permission_sets
 from webchat_contract.reference.server import EmbeddedTarget
 from webchat_contract.reporting import history
+from webchat_contract.reporting.exits import redact_report
 from webchat_contract.reporting.outcomes import (
     CONFORMANT,
     ERROR,
@@ -44,7 +45,6 @@ from webchat_contract.reporting.outcomes import (
     requirement_result,
     verdict,
 )
-from webchat_contract.reporting.plugin import redact_report
 from webchat_contract.reporting.records import selectable_nodeid
 from webchat_contract.reporting.redact import Redactor
 
