@@ -116,6 +116,7 @@ def test_a_401_to_a_token_that_is_no_principals_is_not_sent_again(short_lived):
     target, wire = short_lived
     assert generated_call(target, "not-a-token-of-the-run").status_code == 401
     assert wire.sent == 1 and target.transcript.exchanges[0].principal is None
+    assert "not-a-token-of-the-run" not in target.secrets()  # only the run's tokens are secrets (redacted everywhere)
 
 
 def test_the_limiter_bounds_generated_calls_and_the_resent_ones(short_lived):

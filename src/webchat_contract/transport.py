@@ -207,8 +207,8 @@ class TargetSession(BoundedSession):
         self.limiter.wait()
         headers = kwargs.get("headers") or {}
         source, token = self._tokens_of(headers)
-        if token is not None:
-            self.transcript.add_secrets([token])  # before anything that might quote it is recorded
+        if source is not None and token is not None:
+            self.transcript.add_secrets([token])  # a principal's, before anything that might quote it is recorded
         prepared = requests.Request(
             method, url, params=kwargs.get("params"), data=kwargs.get("data"), json=kwargs.get("json")
         ).prepare()

@@ -18,11 +18,10 @@ from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
-from schemathesis import hooks as schemathesis_hooks
 
 from .. import __version__, spec
 from .. import pytest_plugin as suite
-from . import baseline, exchanges, history, html, junit, selection, terminal
+from . import baseline, history, html, junit, selection, terminal
 from .failures import failures_of
 from .outcomes import CONFORMANT, ERROR, FAILED, NOT_CONFORMANT, phase_outcome
 from .records import REPORT_ATTRIBUTE, RunRecorder, report_message, selectable_nodeid, violated_requirements
@@ -65,7 +64,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(RedactionAtTheExits(config), REDACTION_PLUGIN)
-    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.register_hook_with_name(exchanges.after_call, "after_call")
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -74,10 +72,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.option.css = [*config.getoption("css", []), str(CSS_PATH)]
         if selection.narrowed_by(config):  # a partial run's report goes with its bundle, under partial/
             config.option.htmlpath = str(selection.partial_path(Path(config.option.htmlpath)))
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.unregister(exchanges.after_call)
 
 
 # --- every process: facts about each test phase, on its report ----------------------------------------------------
@@ -102,7 +96,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,
-        "exchanges": len(getattr(getattr(target, "transcript", None), "exchanges", ())) + exchanges.CAPTURED.count,
+        "exchanges": getattr(getattr(target, "transcript", None), "sent", 0),
     }
     if outcome == FAILED:
         facts["failures"] = failures_of(item, exception, facts["message"], redact, target)
@@ -114,11 +108,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         extra = html.failure_extra(rerun, transcript, facts.get("failures", []))
         report.extras = [*getattr(report, "extras", []), extras.html(extra)]
     return report
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    exchanges.CAPTURED.clear()  # each test's failures point at its own generated exchanges
 
 
 def wants_causes_only(config: pytest.Config) -> bool:
