@@ -215,16 +215,33 @@ def test_request_rate_is_bounded_off_this_machine_unless_configured():
     )
 
 
-def test_rate_limiter_spaces_requests():
-    from webchat_contract.client import RateLimiter
+class FrozenClock:
+    """A ``time`` module whose clock stands still and whose sleeps are only recorded."""
 
-    limiter = RateLimiter(1000.0)
-    assert limiter.interval == 0.001
+    def __init__(self) -> None:
+        self.now, self.slept = 100.0, []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def test_rate_limiter_spaces_requests(monkeypatch):
+    from webchat_contract import client
+
+    clock = FrozenClock()
+    monkeypatch.setattr(client, "time", clock)
+    limiter = client.RateLimiter(10.0)
+    for _ in range(3):
+        limiter.wait()
+    assert clock.slept == pytest.approx([0.1, 0.2])  # three requests at once: the 2nd and 3rd wait their turn
+    clock.now += 1.0
     limiter.wait()
-    first_slot = limiter._next
-    limiter.wait()
-    assert limiter._next == pytest.approx(first_slot + 0.001, abs=0.01)
-    assert RateLimiter(None).interval == 0
+    assert len(clock.slept) == 2  # a request after a pause goes at once
+    client.RateLimiter(None).wait()
+    assert len(clock.slept) == 2
 
 
 def test_a_secret_too_short_to_redact_is_refused():

@@ -18,15 +18,17 @@ from webchat_contract.reference.server import MAX_CONCURRENCY, EmbeddedTarget, I
 CREATE = spec.operation("postWebchatDeployments")
 MEGABYTE = b"x" * (1024 * 1024)
 UPLOADS = 100
-# what the server may keep after the uploads, over what it held before them (allocator slack, not the bodies)
-KEPT_MB_LIMIT = 20
+# how much higher the server's peak memory may climb during the uploads (allocator slack, not the bodies: a server
+# reading them before authentication climbs 30-40 MB)
+PEAK_GROWTH_MB_LIMIT = 20
 
 
-def rss_mb(pid: int) -> float:
+def peak_rss_mb(pid: int) -> float:
+    """The most resident memory the process ever held: a body read and freed again still shows."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
-    raise AssertionError("no VmRSS")
+    raise AssertionError("no VmHWM")
 
 
 def upload(url: str) -> int:
@@ -43,13 +45,13 @@ def test_unauthenticated_uploads_leave_no_memory_behind(tmp_path):
         url = target.base_url + CREATE.path
         with ThreadPoolExecutor(10) as pool:
             list(pool.map(upload, [url] * 10))  # warm up
-        before = rss_mb(target.pid)
+        before = peak_rss_mb(target.pid)
         with ThreadPoolExecutor(UPLOADS) as pool:
             statuses = list(pool.map(upload, [url] * UPLOADS))
-        peak_after = rss_mb(target.pid)
-        print(f"server RSS {before:.0f} MB before, {peak_after:.0f} MB after {UPLOADS} concurrent 1 MB uploads")
+        peak_after = peak_rss_mb(target.pid)
+        print(f"server peak RSS {before:.0f} MB before, {peak_after:.0f} MB after {UPLOADS} concurrent 1 MB uploads")
         assert set(statuses) <= {401, 503, 0} and 401 in statuses, statuses
-        assert peak_after - before < KEPT_MB_LIMIT
+        assert peak_after - before < PEAK_GROWTH_MB_LIMIT
 
 
 def test_a_dripped_body_is_answered_408():
