@@ -4,17 +4,20 @@ whose token it carries), and a 401 to a principal's expired token is sent once m
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 
 import pytest
 from requests.adapters import HTTPAdapter
 
+from suite_runner import run_suite
 from webchat_contract import config
 from webchat_contract.generated import load_schema
 from webchat_contract.operations import CREATE, DELETE, LIST
 from webchat_contract.reference.principals import ADMIN
 from webchat_contract.reference.server import InProcessTarget
+from webchat_contract.reporting import selection
 from webchat_contract.reporting.redact import REDACTED
 from webchat_contract.target import Target
 from webchat_contract.transport import RateLimiter
@@ -127,3 +130,16 @@ def test_the_limiter_bounds_generated_calls_and_the_resent_ones(short_lived):
     generated_call(target, expired)
     target.client(ADMIN).get(LIST.path)
     assert limiter.waits == wire.sent == 3
+
+
+def test_a_generated_failure_shows_the_generated_request_that_failed(tmp_path):
+    """The report's exchange of a generated failure comes from the transcript: the request schemathesis sent."""
+    reports = tmp_path / "reports"
+    run = run_suite(reports, "suites/test_generated.py", faults=("500-on-non-ascii",))
+    assert run.returncode == 1, run.output[-2000:]
+    causes = json.loads(selection.partial_path(reports / "results.json").read_text())["causes"]
+    exchanges = [cause["exchange"] for cause in causes if cause["requirement"] == "WC-RESP-NO-5XX"]
+    assert exchanges and all(exchange["status"] == 500 for exchange in exchanges)
+    for exchange in exchanges:
+        assert exchange["principal"] == ADMIN and '"Authorization: Bearer $WEBCHAT_TOKEN_ADMIN"' in exchange["curl"]
+        assert exchange["request_headers"]["Authorization"] == REDACTED
