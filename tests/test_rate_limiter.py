@@ -2,7 +2,7 @@
 
 import pytest
 
-from webchat_contract import client
+from webchat_contract import transport
 
 
 class FrozenClock:
@@ -20,13 +20,13 @@ class FrozenClock:
 
 def test_rate_limiter_spaces_requests(monkeypatch):
     clock = FrozenClock()
-    monkeypatch.setattr(client, "time", clock)
-    limiter = client.RateLimiter(10.0)
+    monkeypatch.setattr(transport, "time", clock)
+    limiter = transport.RateLimiter(10.0)
     for _ in range(3):
         limiter.wait()
     assert clock.slept == pytest.approx([0.1, 0.2])  # three requests at once: the 2nd and 3rd wait their turn
     clock.now += 1.0
     limiter.wait()
     assert len(clock.slept) == 2  # a request after a pause goes at once
-    client.RateLimiter(None).wait()
+    transport.RateLimiter(None).wait()
     assert len(clock.slept) == 2

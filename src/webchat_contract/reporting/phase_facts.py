@@ -8,7 +8,7 @@ import shlex
 import pytest
 
 from .. import pytest_plugin as suite
-from . import exchanges, html_hooks
+from . import html_hooks
 from .exits import REDACTION_PLUGIN
 from .failures import failures_of
 from .outcomes import ERROR, FAILED, phase_outcome
@@ -38,7 +38,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         "operations": suite.operations_of(item),
         "principal": suite.principal_of(item),
         "rerun": rerun,
-        "exchanges": len(getattr(getattr(target, "transcript", None), "exchanges", ())) + exchanges.CAPTURED.count,
+        "exchanges": getattr(getattr(target, "transcript", None), "sent", 0),
     }
     if outcome == FAILED:
         facts["failures"] = failures_of(item, exception, facts["message"], redact, target)
@@ -47,11 +47,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         transcript = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
         html_hooks.attach_failure_extra(report, rerun, transcript, facts.get("failures", []))
     return report
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    exchanges.CAPTURED.clear()  # each test's failures point at its own generated exchanges
 
 
 def redactor_for(item: pytest.Item) -> Redactor:

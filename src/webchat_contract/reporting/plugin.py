@@ -14,25 +14,21 @@ the terminal, JUnit and the nightly history. This module only registers the part
 from __future__ import annotations
 
 import pytest
-from schemathesis import hooks as schemathesis_hooks
 
-from . import exchanges, exits, gathering, html_hooks, run_state, session_end, terminal, worker
+from . import exits, gathering, html_hooks, run_state, session_end, terminal, worker
 from .options import pytest_addoption
-from .phase_facts import pytest_runtest_makereport, pytest_runtest_setup
+from .phase_facts import pytest_runtest_makereport
 
 __all__ = [
     "pytest_addoption",
     "pytest_configure",
     "pytest_runtest_makereport",
-    "pytest_runtest_setup",
-    "pytest_unconfigure",
 ]
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-html reads its --css option
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(exits.RedactionAtTheExits(config), exits.REDACTION_PLUGIN)
-    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.register_hook_with_name(exchanges.after_call, "after_call")
     if hasattr(config, "workerinput"):
         config.pluginmanager.register(worker.WorkerSide(config), "webchat-contract-reporting-worker")
         return
@@ -42,7 +38,3 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(terminal.TerminalSummary(run), "webchat-contract-terminal")
     config.pluginmanager.register(html_hooks.HtmlReport(run), "webchat-contract-html")
     html_hooks.configure(config)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    schemathesis_hooks.GLOBAL_HOOK_DISPATCHER.unregister(exchanges.after_call)
