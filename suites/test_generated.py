@@ -55,18 +55,22 @@ STATEFUL_CHECKS = [*CHECKS, use_after_free, ensure_resource_availability]
 
 @pytest.fixture
 def call_kwargs(webchat_target):
-    """How generated cases reach the target: its base URL, an admin's token, the configured timeout and TLS, and
-    the target's session (429 answers waited out)."""
+    """How generated cases reach the target, for each call: its base URL, an admin's current token, the configured
+    timeout and TLS, and the run's session (limited, recorded, 429 answers waited out, an expired token refreshed)."""
     principal = webchat_target.first_holding(*spec.permissions())
     if principal is None:
         pytest.skip(not_verified("no configured principal holds every permission"))
-    return {
-        "base_url": webchat_target.base_url,
-        "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},
-        "timeout": webchat_target.config.timeout,
-        "verify": webchat_target.config.verify_tls,
-        "session": webchat_target.session,
-    }
+
+    def current():
+        return {
+            "base_url": webchat_target.base_url,
+            "headers": {"Authorization": f"Bearer {webchat_target.token_of(principal)}"},
+            "timeout": webchat_target.config.timeout,
+            "verify": webchat_target.config.verify_tls,
+            "session": webchat_target.session,
+        }
+
+    return current
 
 
 def is_create(case) -> bool:
@@ -86,33 +90,33 @@ def keep_track_of(deployment_id, deployments) -> None:
 
 
 @schema.parametrize()
-def test_generated(case, call_kwargs, webchat_target, deployments, settings_guard, run_prefix):
+def test_generated(case, call_kwargs, deployments, settings_guard, run_prefix):
     if not made_safe(case, deployments.live):
         return
     mark_as_ours(case, run_prefix)
-    webchat_target.limiter.wait()
+    kwargs = call_kwargs()
     if not is_create(case):
-        response = case.call(**call_kwargs)
+        response = case.call(**kwargs)
         keep_track_of(created_by_write(case, response), deployments)
-        validate(case, response, CHECKS, headers=call_kwargs["headers"], transport_kwargs=call_kwargs)
+        validate(case, response, CHECKS, headers=kwargs["headers"], transport_kwargs=kwargs)
         return
     earlier = list(deployments.live)
     deployments.reserve()
     try:
-        response = case.call(**call_kwargs)
+        response = case.call(**kwargs)
     except BaseException:
         deployments.unreserve()
         raise
     try:
         deployments.adopt(response)
-        validate(case, response, CHECKS, headers=call_kwargs["headers"], transport_kwargs=call_kwargs)
+        validate(case, response, CHECKS, headers=kwargs["headers"], transport_kwargs=kwargs)
     finally:
         deployments.delete_created_since(earlier)  # also what was found by the run prefix
 
 
 @pytest.mark.requirement("WC-DEP-DELETE", "WC-DEP-CREATE")
 @pytest.mark.operations(*(op.operation_id for op in spec.operations()))
-def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_guard, run_prefix):
+def test_stateful_scenarios(call_kwargs, deployments, settings_guard, run_prefix):
     base = schema.as_state_machine()
 
     class Scenarios(base):
@@ -123,12 +127,11 @@ def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_g
         def before_call(self, case):
             made_safe(case, deployments.live)  # no undeclared methods here: every case may be sent
             mark_as_ours(case, run_prefix)
-            webchat_target.limiter.wait()
             if is_create(case):
                 deployments.reserve()
 
         def get_call_kwargs(self, case):
-            return call_kwargs
+            return call_kwargs()
 
         def after_call(self, response, case):
             super().after_call(response, case)
@@ -137,12 +140,13 @@ def test_stateful_scenarios(call_kwargs, webchat_target, deployments, settings_g
             keep_track_of(created_by_write(case, response), deployments)
 
         def validate_response(self, response, case, additional_checks=None, **kwargs):
+            current = call_kwargs()
             validate(
                 case,
                 response,
                 STATEFUL_CHECKS,
-                headers=call_kwargs["headers"],
-                transport_kwargs={**call_kwargs, **kwargs},
+                headers=current["headers"],
+                transport_kwargs={**current, **kwargs},
                 recorder=self.recorder,
             )
 

@@ -11,9 +11,10 @@ import pytest
 import requests
 
 from suite_runner import ROOT, admin_session
-from webchat_contract.cleanup import DeploymentTracker, LiveSlots, created_id
+from webchat_contract.cleanup import DeploymentTracker, created_id
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
+from webchat_contract.slots import LiveSlots
 
 DEPLOYMENTS = "/api/v2/webchat/deployments"
 SETTINGS = "/api/v2/webchat/settings"

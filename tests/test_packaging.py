@@ -21,6 +21,7 @@ from suite_runner import ROOT
 
 pytestmark = pytest.mark.packaging
 
+TEMPLATES = ROOT / "src" / "webchat_contract" / "reporting" / "templates"
 INSTALL_TIMEOUT = 900
 RUN_TIMEOUT = 600
 
@@ -71,8 +72,10 @@ def served(venv_bin, tmp_path_factory):
         server.wait(timeout=30)
 
 
-def test_the_wheel_carries_the_suite_its_conftest_settings_and_schemas(wheel):
+def test_the_wheel_carries_the_suite_its_conftest_settings_schemas_and_report_templates(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
+    templates = sorted(path.name for path in TEMPLATES.glob("*.j2"))
+    assert templates, f"no report template in {TEMPLATES}"
     expected = {
         "webchat_contract/suites/__init__.py",
         "webchat_contract/suites/conftest.py",
@@ -80,6 +83,8 @@ def test_the_wheel_carries_the_suite_its_conftest_settings_and_schemas(wheel):
         "webchat_contract/schemas/openapi.yaml",
         "webchat_contract/schemas/requirements.yaml",
         *(f"webchat_contract/suites/{path.name}" for path in (ROOT / "suites").glob("test_*.py")),
+        "webchat_contract/reporting/report.css",
+        *(f"webchat_contract/reporting/templates/{name}" for name in templates),
     }
     assert expected <= names, sorted(expected - names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

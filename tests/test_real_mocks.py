@@ -11,7 +11,6 @@ prefix holding ``@stoplight/prism-cli`` and ``@mockoon/cli``.
 from __future__ import annotations
 
 import builtins
-import http.client
 import importlib
 import json
 import os
@@ -21,29 +20,25 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 import yaml
+from recording_proxy import COLLECTION, Recording, RecordingHandler, addressable, json_of, named_id
 
 from suite_runner import run_suite
 from webchat_contract import oas30, spec
-from webchat_contract.cleanup import addressable_id
 from webchat_contract.config import Principal
 from webchat_contract.reference.principals import permission_sets
-from webchat_contract.reference.server import target_config_toml
+from webchat_contract.reference.server import InProcessTarget, target_config_toml
 
 TOOLS = os.environ.get("WEBCHAT_MOCK_TOOLS")
 DATA = Path(__file__).parent / "data" / "mocks"
-COLLECTION = spec.operation("postWebchatDeployments").path
 SETTINGS = spec.operation("getWebchatSettings").path
-SAFE_ON_COLLECTION = {"GET", "HEAD", "OPTIONS", "POST"}
-WRITES = {"PUT", "DELETE", "PATCH"}
 # the exception lines of pytest's tracebacks: "E   package.module.Name: message"
 RAISED = re.compile(r"^E\s+([A-Za-z_][\w.]*): ", re.MULTILINE)
 STARTUP_SECONDS = 90
@@ -100,111 +95,13 @@ def tool(name: str) -> str:
     return str(path)
 
 
-@dataclass
-class Exchange:
-    method: str
-    path: str
-    status: int
-    body: Any  # the answer's JSON, or None
-
-
-@dataclass
-class Recording:
-    exchanges: list[Exchange] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, exchange: Exchange) -> None:
-        with self.lock:
-            self.exchanges.append(exchange)
-
-    def created_ids(self) -> set[str]:
-        """Ids of what the target says it created: every 2xx answer to a POST on the collection naming one."""
-        return {
-            e.body["id"]
-            for e in self.exchanges
-            if e.method == "POST" and e.path == COLLECTION and 200 <= e.status < 300 and _named_id(e.body)
-        }
-
-    def unsafe_on_collection(self) -> list[str]:
-        return [f"{e.method} {e.path} -> {e.status}" for e in self.exchanges if _on_collection(e) and not _safe(e)]
-
-    def writes_to(self, ids: set[str]) -> list[str]:
-        return [
-            f"{e.method} {e.path} -> {e.status}" for e in self.exchanges if e.method in WRITES and _id_of(e.path) in ids
-        ]
-
-    def deleted_ids(self) -> set[str]:
-        return {_id_of(e.path) for e in self.exchanges if e.method == "DELETE" and 200 <= e.status < 300} - {None}
-
-
-def _named_id(body: Any) -> bool:
-    return isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"] != ""
-
-
-def _addressable(entry: Any) -> bool:
-    return isinstance(entry, dict) and addressable_id(entry.get("id")) is not None
-
-
-def _on_collection(exchange: Exchange) -> bool:
-    return exchange.path.rstrip("/") == COLLECTION
-
-
-def _safe(exchange: Exchange) -> bool:
-    return exchange.method in SAFE_ON_COLLECTION
-
-
-def _id_of(path: str) -> str | None:
-    prefix = COLLECTION + "/"
-    return unquote(path[len(prefix) :]) if path.startswith(prefix) else None
-
-
-class _Forward(BaseHTTPRequestHandler):
-    """Forwards any method to the mock and records the exchange."""
-
-    protocol_version = "HTTP/1.1"
-
-    def __getattr__(self, name: str):
-        if name.startswith("do_"):
-            return self._forward
-        raise AttributeError(name)
-
-    def _forward(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else None
-        upstream = http.client.HTTPConnection("127.0.0.1", self.server.upstream_port, timeout=30)
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-        upstream.request(self.command, self.path, body=body, headers=headers)
-        answer = upstream.getresponse()
-        content = answer.read()
-        upstream.close()
-        self.server.recording.add(Exchange(self.command, urlsplit(self.path).path, answer.status, _json(content)))
-        self.send_response(answer.status)
-        for key, value in answer.getheaders():
-            if key.lower() not in ("connection", "transfer-encoding", "content-length", "keep-alive"):
-                self.send_header(key, value)
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(content)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-def _json(content: bytes) -> Any:
-    try:
-        return json.loads(content)
-    except ValueError:
-        return None
-
-
 @pytest.fixture
 def recording_proxy() -> Iterator:
     """``recording_proxy(upstream_port)`` -> (base URL, Recording); stopped when the test ends."""
     servers = []
 
     def start(upstream_port: int) -> tuple[str, Recording]:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Forward)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), RecordingHandler)
         server.daemon_threads = True
         server.upstream_port = upstream_port
         server.recording = Recording()
@@ -331,7 +228,7 @@ def test_prism_mock_of_the_openapi_document(mode, mock_tool, recording_proxy, tm
         for e in recording.exchanges
         if e.method == "GET" and e.path == COLLECTION and isinstance(e.body, dict)
         for entity in e.body.get("entities") or []
-        if _named_id(entity)
+        if named_id(entity)
     }
     problems = problems_of(run, recording, listed, KNOWN_DEVIATIONS[mode])
     left = recording.created_ids() - recording.deleted_ids() - listed  # what was listed is not the run's to delete
@@ -359,10 +256,10 @@ def test_mockoon_crud_environment(mock_tool, recording_proxy, tmp_path):
 
     problems = problems_of(run, recording, {d["id"] for d in seeded}, KNOWN_DEVIATIONS["mockoon"])
     # what the mock stores under an id no URL can name (a PUT body's "id": {} replaces it) nobody can delete
-    after = [e for e in requests.get(direct + COLLECTION, timeout=10).json() if _addressable(e)]
+    after = [e for e in requests.get(direct + COLLECTION, timeout=10).json() if addressable(e)]
     if after != seeded:  # pre-existing ones changed or gone, or the run's own left behind
         problems["deployments after the run"] = after
-    if (found := _json(requests.get(direct + SETTINGS, timeout=10).content)) != settings:
+    if (found := json_of(requests.get(direct + SETTINGS, timeout=10).content)) != settings:
         problems["settings after the run"] = found
     assert_none(problems, run.reports, recording)
 
@@ -373,3 +270,36 @@ def test_the_example_workflow_runs_the_real_mocks_with_node():
     ]
     assert any(step.get("uses", "").startswith("actions/setup-node") for step in job["steps"])
     assert any(step.get("run", "").startswith("tox -e mocks") for step in job["steps"])
+
+
+# --- the judgement of those runs, shown to fail without the tools ---------------------------------------------------
+
+
+def token_holding(target: InProcessTarget, permission: str) -> dict[str, str]:
+    token = next(p.token for p in target.principals.values() if p.token and permission in p.permissions)
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_recording_proxy_sees_unsafe_requests_and_writes_to_what_existed(recording_proxy):
+    """Before a CRUD mock that deletes the whole collection, the proxy names what the suite must never send."""
+    create, delete = (spec.operation(name) for name in ("postWebchatDeployments", "deleteWebchatDeployment"))
+    with InProcessTarget(misbehaviours=["collection-writes"]) as target:
+        existing = requests.post(
+            target.base_url + COLLECTION, json={}, headers=token_holding(target, create.permission)
+        )
+        base_url, recording = recording_proxy(urlsplit(target.base_url).port)
+        created = requests.post(base_url + COLLECTION, json={}, headers=token_holding(target, create.permission))
+        requests.put(f"{base_url}{COLLECTION}/{existing.json()['id']}", json={})  # 401: a write all the same
+        requests.delete(
+            f"{base_url}{COLLECTION}/{created.json()['id']}", headers=token_holding(target, delete.permission)
+        )
+        requests.delete(base_url + COLLECTION)
+    assert recording.created_ids() == recording.deleted_ids() == {created.json()["id"]}
+    assert recording.writes_to({existing.json()["id"]}) == [f"PUT {COLLECTION}/{existing.json()['id']} -> 401"]
+    assert recording.unsafe_on_collection() == [f"DELETE {COLLECTION} -> 204"]
+
+
+def test_an_exception_of_the_suite_is_told_from_a_failed_check():
+    traceback = "E   webchat_contract.violations.ContractViolation: expected 404\nE   KeyError: 'id'\n"
+    assert suite_errors(traceback) == ["KeyError"]
+    assert suite_errors("E   AssertionError: expected 404\n") == []

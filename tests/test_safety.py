@@ -5,10 +5,12 @@ path (deleting or changing everything, without authentication), as CRUD mocks do
 import pytest
 
 from suite_runner import admin_session, run_suite
-from webchat_contract.cleanup import DeploymentTracker, FootprintExceeded, LiveSlots, SettingsGuard
+from webchat_contract.cleanup import DeploymentTracker
 from webchat_contract.generated import made_safe
 from webchat_contract.journal import RUN_PREFIX
 from webchat_contract.reference.server import EmbeddedTarget
+from webchat_contract.settings_guard import SettingsGuard
+from webchat_contract.slots import FootprintExceeded, LiveSlots
 from webchat_contract.violations import ContractViolation
 
 DEPLOYMENTS = "/api/v2/webchat/deployments"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 
 import requests
 
@@ -12,6 +13,8 @@ from .transport import BoundedSession, TargetError, json_or_none
 
 # refresh a little before the target would call the token expired
 EXPIRY_MARGIN_SECONDS = 30
+# tokens a source remembers having handed out, so a request still carrying a replaced one is known as its principal's
+MAX_ISSUED = 16
 # what a token endpoint's error says is quoted up to this length (it may echo what it was sent: redacted anyway)
 REASON_CHARS = 200
 
@@ -31,6 +34,7 @@ class TokenSource:
         self.timeout = timeout
         self.verify_tls = verify_tls
         self._token: str | None = principal.token
+        self._issued: deque[str] = deque([principal.token] if principal.token else [], maxlen=MAX_ISSUED)
         self._expires_at = float("inf")
         self._lock = threading.Lock()
         bounds = {"max_bytes": max_bytes} if max_bytes else {}
@@ -40,8 +44,20 @@ class TokenSource:
         with self._lock:
             if self._token is None or time.monotonic() >= self._expires_at:
                 self._token, lifetime = self._fetch()
+                self._issued.append(self._token)
                 self._expires_at = time.monotonic() + max(lifetime - EXPIRY_MARGIN_SECONDS, lifetime / 2)
             return self._token
+
+    @property
+    def name(self) -> str:
+        return self.principal.name
+
+    def issued(self, token: str) -> bool:
+        """Whether ``token`` is one this source handed out (the current one or one it replaced)."""
+        return token in self._issued
+
+    def is_current(self, token: str) -> bool:
+        return token == self._token
 
     def invalidate(self) -> bool:
         """Forget a fetched token (the target said it expired). False for a static token: nothing to refresh."""

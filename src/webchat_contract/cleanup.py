@@ -1,46 +1,32 @@
-"""What the suite changes on a target, and how it puts it back.
+"""The deployments the suite creates on a target, and how they are deleted again.
 
-Deployments the suite creates are tracked from the moment the target answers the POST (any 2xx answer carrying
-an id), and deleted at the end; settings are read before the first change and restored in the shape found.
-Nothing else is ever changed or deleted.
+They are tracked from the moment the target answers the POST (any 2xx answer carrying an id), and deleted at the
+end; nothing else is ever deleted. The settings are put back by ``settings_guard``, the run's cap of live
+deployments is kept by ``slots``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 import threading
-import time
-import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from . import spec
-from .checks import success_violations
 from .client import ApiClient, TargetError
 from .journal import Journal
-from .operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
+from .operations import CREATE, DELETE, LIST
 from .prerequisites import current_test, needs
+from .slots import MAX_LIVE_DEPLOYMENTS, FootprintExceeded, LiveSlots
 from .transport import json_or_none
-from .violations import SUCCESS, ContractViolation, Violation, raise_if_any, violation
+from .violations import ContractViolation, Violation, violation
 
-# CONTRACT.md section 4: never more than 5 of the suite's own deployments alive at once
-MAX_LIVE_DEPLOYMENTS = 5
 # how often a DELETE is repeated while a GET still finds the deployment (see DeploymentTracker._still_found)
 DELETE_REPEATS = 3
-# how long a POST waits for a live slot held by another test (another xdist worker) before the run gives up
-SLOT_WAIT_SECONDS = 60.0
 
 
 class DeploymentLimitReached(Exception):
     """The target refused a POST with 409 maximum.deployments.exceeded: a problem of the environment."""
-
-
-class FootprintExceeded(Exception):
-    """A test tried to keep more of the suite's deployments alive than the contract allows the suite."""
 
 
 def is_success(response) -> bool:
@@ -61,75 +47,6 @@ def addressable_id(value: Any) -> str | None:
     if isinstance(value, str) and value:
         return value
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-class LiveSlots:
-    """The cap of live deployments for the whole run, shared by every process (xdist workers) through one
-    directory: a slot is a file naming the process that holds it, counted under an exclusive file lock. Slots of
-    processes that are gone do not count."""
-
-    def __init__(self, directory: Path, limit: int = MAX_LIVE_DEPLOYMENTS):
-        self.directory = Path(directory)
-        self.limit = limit
-        self._threads = threading.Lock()
-
-    @contextlib.contextmanager
-    def _locked(self):
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with self._threads, open(self.directory / ".lock", "a+") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
-
-    def _held(self) -> list[Path]:
-        held = []
-        for slot in self.directory.glob("slot-*"):
-            pid = slot.name.split("-")[1]
-            if pid.isdigit() and _alive(int(pid)):
-                held.append(slot)
-            else:
-                slot.unlink(missing_ok=True)
-        return held
-
-    def try_acquire(self) -> str | None:
-        """A slot, or None when all are held; FootprintExceeded when this process holds them all (waiting for
-        itself would never end)."""
-        with self._locked():
-            held = self._held()
-            if len(held) >= self.limit:
-                if all(slot.name.split("-")[1] == str(os.getpid()) for slot in held):
-                    raise FootprintExceeded(f"this process already has {self.limit} deployments alive")
-                return None
-            token = f"slot-{os.getpid()}-{uuid.uuid4().hex}"
-            (self.directory / token).touch()
-            return token
-
-    def acquire(self, wait: float = SLOT_WAIT_SECONDS) -> str:
-        """A slot, waiting (bounded) for other processes of the run to give one back."""
-        deadline = time.monotonic() + wait
-        while True:
-            token = self.try_acquire()
-            if token is not None:
-                return token
-            if time.monotonic() >= deadline:
-                raise FootprintExceeded(f"the run already has {self.limit} deployments alive (waited {wait:g} s)")
-            time.sleep(0.2)
-
-    def release(self, token: str) -> None:
-        with self._locked():
-            (self.directory / token).unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def listed_entities(reader: ApiClient) -> list[dict[str, Any]]:
@@ -342,71 +259,6 @@ class DeploymentTracker:
             with contextlib.suppress(TargetError):
                 self.delete(deployment_id)
         return list(self.live)
-
-
-class SettingsGuard:
-    """Remembers the settings as found before the suite's first change and puts them back in that shape."""
-
-    def __init__(self, reader: ApiClient, writer: ApiClient | None, remover: ApiClient | None):
-        self.reader, self.writer, self.remover = reader, writer, remover
-        self.original: dict[str, Any] | None = None
-
-    def current(self) -> dict[str, Any]:
-        """The settings now, in whatever shape (null values included: the tests of the settings judge that);
-        ContractViolation (with the exchange) when the target answers no settings object."""
-        response = self.reader.get(GET_SETTINGS.path)
-        found, body = success_violations(response, GET_SETTINGS)
-        if isinstance(body, dict) and 200 <= response.status_code < 300:
-            return body
-        raise_if_any(found or [violation(SUCCESS, "the settings are not a JSON object", response)])
-        return {}  # unreachable
-
-    def remember(self) -> None:
-        """Read the settings as found, once (a ContractViolation when they cannot be read)."""
-        if self.original is not None:
-            return
-        body = self.current()
-        # null values and absent fields are part of the shape found: kept as they are
-        self.original = {key: body[key] for key in spec.writable_fields("WebChatSettings") if key in body}
-
-    def restore(self) -> bool:
-        """Put the settings back; True when they read back as found."""
-        if self.original is None:
-            return True
-        present = {key: value for key, value in self.original.items() if value is not None}
-        with contextlib.suppress(TargetError):
-            if present and self.writer is not None:
-                self.writer.put(PUT_SETTINGS.path, self.original)
-            elif self.remover is not None:
-                # nothing set (or only nulls): DELETE is how the contract clears the settings
-                self.remover.delete(DELETE_SETTINGS.path)
-            if self.as_found():
-                return True
-            if not present and self.writer is not None:
-                # a DELETE that clears nothing: false reads as absent (CONTRACT.md: "absent or false")
-                self.writer.put(PUT_SETTINGS.path, dict.fromkeys(spec.writable_fields("WebChatSettings"), False))
-            return self.as_found()
-        return False
-
-    def as_found(self) -> bool:
-        body = json_or_none(self.reader.get(GET_SETTINGS.path))
-        if not isinstance(body, dict) or self.original is None:
-            return False
-        return all(
-            _same_setting(self.original.get(key), body.get(key)) for key in spec.writable_fields("WebChatSettings")
-        )
-
-    def left_as(self) -> str:
-        """What the settings are now, for the report when they could not be restored."""
-        with contextlib.suppress(TargetError):
-            response = self.reader.get(GET_SETTINGS.path)
-            return f"{response.status_code} {response.text[:200]!r}"
-        return "unknown (the target did not answer)"
-
-
-def _same_setting(found: Any, now: Any) -> bool:
-    # absent, null and false read the same after a DELETE (CONTRACT.md: "absent or false")
-    return found == now or (not found and not now and found in (None, False) and now in (None, False))
 
 
 def _error_code(response) -> str | None:

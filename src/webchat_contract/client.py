@@ -3,128 +3,26 @@
 from __future__ import annotations
 
 import json
-import shlex
-import threading
-import time
-from collections import deque
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import requests
 
 from . import request_shape
-from .reporting.redact import REDACTED, SECRET_HEADERS, Redactor
 from .request_shape import Shape
-from .transport import BoundedSession, TargetError, retry_after_seconds
+from .transcript import Exchange, Transcript
+from .transport import RateLimiter, TargetError, TargetSession, retry_after_seconds
 
 if TYPE_CHECKING:
     from .auth import TokenSource
 
-BODY_EXCERPT = 4000
-MAX_EXCHANGES = 50
+# what the suites import from here with the client
+__all__ = ["ApiClient", "Exchange", "RateLimiter", "TargetError", "Transcript"]
 _UNSET: Any = object()
 
 
-class RateLimiter:
-    """At most ``per_second`` requests a second across every client and thread of this process (None: no bound)."""
-
-    def __init__(self, per_second: float | None):
-        self.interval = 1.0 / per_second if per_second else 0.0
-        self._next = 0.0
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            now = time.monotonic()
-            start = max(now, self._next)
-            self._next = start + self.interval
-        if start > now:
-            time.sleep(start - now)
-
-
-@dataclass
-class Exchange:
-    """One request and its response, with credentials removed."""
-
-    method: str
-    url: str
-    request_headers: dict[str, str]
-    request_body: str | None
-    status: int | None = None
-    response_headers: dict[str, str] = field(default_factory=dict)
-    response_body: str | None = None
-    principal: str | None = None
-    # the URL that answered, when a redirect led elsewhere, and the hops on the way
-    answered_by: str | None = None
-    redirects: list[str] = field(default_factory=list)
-
-    def curl(self) -> str:
-        parts = ["curl", "-i", "-X", self.method, self.url]
-        for name, value in self.request_headers.items():
-            if name.lower() in ("content-length", "user-agent", "accept-encoding", "connection"):
-                continue
-            parts += ["-H", f"{name}: {value}"]
-        if self.request_body is not None:
-            parts += ["--data-raw", self.request_body]
-        return " ".join(shlex.quote(p) for p in parts)
-
-    def summary(self) -> str:
-        who = f" as {self.principal}" if self.principal else ""
-        status = self.status if self.status is not None else "no response"
-        via = ""
-        if self.answered_by:
-            via = f" (redirected: {' -> '.join(self.redirects)}; answered by {self.answered_by})"
-        return f"{self.method} {self.url}{who} -> {status}{via}"
-
-
-class Transcript:
-    """The last exchanges of the test that is running (a test drawing hundreds of examples keeps only the last
-    MAX_EXCHANGES, each a summary with body excerpts); the plugin clears it before each test."""
-
-    def __init__(self, secrets: list[str] | None = None, redactor: Redactor | None = None):
-        self.exchanges: deque[Exchange] = deque(maxlen=MAX_EXCHANGES)
-        self.redactor = redactor if redactor is not None else Redactor()
-        self.redactor.add(secrets or [])
-        self._lock = threading.Lock()
-
-    def add_secrets(self, secrets: list[str]) -> None:
-        self.redactor.add(secrets)
-
-    def secrets(self) -> list[str]:
-        return self.redactor.secrets
-
-    def redact(self, text: str) -> str:
-        return self.redactor(text)
-
-    def record(self, exchange: Exchange) -> None:
-        with self._lock:
-            self.exchanges.append(exchange)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.exchanges.clear()
-
-
-def _headers_for_record(headers: Any, transcript: Transcript) -> dict[str, str]:
-    return {
-        name: REDACTED if name.lower() in SECRET_HEADERS else transcript.redact(str(value))
-        for name, value in headers.items()
-    }
-
-
-def _text_for_record(body: bytes | str | None, transcript: Transcript) -> str | None:
-    if body is None:
-        return None
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    if len(text) > BODY_EXCERPT:
-        text = text[:BODY_EXCERPT] + f"... ({len(text)} characters)"
-    return transcript.redact(text)
-
-
 class ApiClient:
-    """Requests to the target as one principal (or none), with 429 retries and token refresh."""
+    """Requests to the target as one principal (or none), in the SDKs' shape; what cannot be had from the target
+    (unreachable, throttled past the budget) becomes a ``TargetError``. The session limits, records and refreshes."""
 
     def __init__(
         self,
@@ -134,7 +32,7 @@ class ApiClient:
         verify_tls: bool,
         transcript: Transcript,
         tokens: TokenSource | None = None,
-        session: requests.Session | None = None,
+        session: TargetSession | None = None,
         limiter: RateLimiter | None = None,
         shape: Shape = request_shape.DEFAULT,
     ):
@@ -143,8 +41,9 @@ class ApiClient:
         self.verify_tls = verify_tls
         self.transcript = transcript
         self.tokens = tokens
-        self.session = session or BoundedSession(timeout, verify=verify_tls)
-        self.limiter = limiter or RateLimiter(None)
+        self.session = session or TargetSession(
+            timeout, verify=verify_tls, transcript=transcript, limiter=limiter, tokens=[tokens] if tokens else []
+        )
         self.shape = shape
 
     @property
@@ -178,41 +77,11 @@ class ApiClient:
     def _request(
         self, method: str, path: str, data: bytes | str | None, headers: dict[str, str], authorization: Any
     ) -> requests.Response:
-        refreshed = False
-        while True:
-            if authorization is _UNSET and self.tokens is not None:
-                token = self.tokens.token()
-                self.transcript.add_secrets([token])  # fetched tokens are secrets too, not only configured ones
-                headers["Authorization"] = f"Bearer {token}"
-            elif authorization is not _UNSET and authorization is not None:
-                headers["Authorization"] = authorization
-            response = self._send(method, path, data, headers)
-            if response.status_code == 401 and not refreshed and authorization is _UNSET and self._token_expired():
-                refreshed = True
-                continue
-            if response.status_code == 429:  # the session waited out what it could
-                raise TargetError(
-                    f"{method} {path}: target answered 429 and asked to wait {retry_after_seconds(response)} s"
-                    f" past the retry budget of {self.session.retry_budget:.0f} s"
-                    if isinstance(self.session, BoundedSession)
-                    else f"{method} {path}: target answered 429"
-                )
-            return response
-
-    def _token_expired(self) -> bool:
-        return self.tokens is not None and self.tokens.invalidate()
-
-    def _send(self, method: str, path: str, data: bytes | str | None, headers: dict[str, str]) -> requests.Response:
+        if authorization is _UNSET and self.tokens is not None:
+            headers["Authorization"] = f"Bearer {self.tokens.token()}"
+        elif authorization is not _UNSET and authorization is not None:
+            headers["Authorization"] = authorization
         url = self.base_url + path
-        exchange = Exchange(
-            method=method,
-            url=url,
-            request_headers=_headers_for_record(headers, self.transcript),
-            request_body=_text_for_record(data, self.transcript),
-            principal=self.principal,
-        )
-        self.transcript.record(exchange)
-        self.limiter.wait()
         try:
             response = self.session.request(
                 method, url, data=data, headers=headers, timeout=self.timeout, verify=self.verify_tls
@@ -223,12 +92,11 @@ class ApiClient:
             raise TargetError(f"{method} {url}: cannot connect ({_root_cause(error)})") from None
         except requests.RequestException as error:
             raise TargetError(f"{method} {url}: {_root_cause(error)}") from None
-        exchange.status = response.status_code
-        exchange.response_headers = _headers_for_record(response.headers, self.transcript)
-        exchange.response_body = _text_for_record(response.content, self.transcript)
-        if response.history:
-            exchange.redirects = [f"{hop.status_code} {hop.url}" for hop in response.history]
-            exchange.answered_by = response.url
+        if response.status_code == 429:  # the session waited out what it could
+            raise TargetError(
+                f"{method} {path}: target answered 429 and asked to wait {retry_after_seconds(response)} s"
+                f" past the retry budget of {self.session.retry_budget:.0f} s"
+            )
         return response
 
     # shorthands

@@ -130,8 +130,7 @@ def _send(target: Target, options: Any, observe: Observer | None) -> Any:
     url: str = options.url
     if url == _sdk_login_url(target):
         # like the suite's own token requests (auth.py): not part of any test's transcript, the answer is a secret
-        session = target.anonymous().session
-        return session.post(
+        return target.outside_session.post(
             url,
             data=urlencode(options.post_params),
             headers=headers,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .auth import TokenSource
-from .client import ApiClient, RateLimiter, Transcript
+from .client import ApiClient
 from .config import Principal, TargetConfig
 from .reporting.redact import Redactor
-from .transport import BoundedSession
+from .transcript import Transcript
+from .transport import BoundedSession, RateLimiter, TargetSession
 
 
 class Target:
@@ -17,12 +18,24 @@ class Target:
         self.transcript = Transcript(redactor=self.redactor)
         # one bound for the whole run: the suite's own requests and the generated ones alike
         self.limiter = RateLimiter(config.max_requests_per_second)
-        # every request of the run to the target goes through this session (the generated ones too)
-        self.session = BoundedSession(config.timeout, max_bytes=config.max_response_bytes, verify=config.verify_tls)
         self._tokens = {
             name: TokenSource(p, config.token_url, config.timeout, config.verify_tls, config.max_response_bytes)
             for name, p in config.principals.items()
         }
+        # every request of the run to the target goes through this session (the generated ones too): limited,
+        # recorded, its principal's token refreshed
+        self.session = TargetSession(
+            config.timeout,
+            max_bytes=config.max_response_bytes,
+            verify=config.verify_tls,
+            transcript=self.transcript,
+            limiter=self.limiter,
+            tokens=self._tokens.values(),
+        )
+        # for what is not the target (an SDK's own token request): bounded, neither limited nor recorded
+        self.outside_session = BoundedSession(
+            config.timeout, max_bytes=config.max_response_bytes, verify=config.verify_tls
+        )
         self._clients: dict[str | None, ApiClient] = {}
 
     @property
@@ -45,7 +58,6 @@ class Target:
                 transcript=self.transcript,
                 tokens=tokens,
                 session=self.session,
-                limiter=self.limiter,
             )
         return self._clients[name]
 

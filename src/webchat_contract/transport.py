@@ -1,4 +1,6 @@
-"""The one way the suite talks HTTP to a target: a ``requests.Session`` that cannot be made to read without bound.
+"""The one way the suite talks HTTP to a target: a ``requests.Session`` that cannot be made to read without bound,
+and, for the run's requests to the target, one that also keeps to the rate limit, records each exchange and
+refreshes an expired token (``TargetSession``: the explicit tests' client and schemathesis both send through it).
 
 Every response is read here, in full, before anyone looks at it: at most ``max_bytes`` (inflated bytes, when the
 target compresses), within an overall deadline, so a body that never ends, a body dripped a byte at a time or a
@@ -8,15 +10,18 @@ within a small budget. Credentials never follow a redirect to another origin.
 
 from __future__ import annotations
 
+import threading
 import time
 import zlib
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 import requests
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 from .config import DEFAULT_MAX_RESPONSE_BYTES
+from .transcript import Transcript
 
 # the whole of one exchange (connect, headers, body) may take this many times the configured timeout
 DEADLINE_FACTOR = 3
@@ -133,6 +138,108 @@ class BoundedSession(requests.Session):
 
     def _send_and_read(self, method, url, *args, **kwargs) -> requests.Response:
         return super().request(method, url, *args, **kwargs)
+
+
+class RateLimiter:
+    """At most ``per_second`` requests a second across every client and thread of this process (None: no bound)."""
+
+    def __init__(self, per_second: float | None):
+        self.interval = 1.0 / per_second if per_second else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next)
+            self._next = start + self.interval
+        if start > now:
+            time.sleep(start - now)
+
+
+class Tokens(Protocol):
+    """A principal's bearer tokens, as ``auth.TokenSource`` hands them out."""
+
+    @property
+    def name(self) -> str: ...
+
+    def issued(self, token: str) -> bool: ...
+
+    def is_current(self, token: str) -> bool: ...
+
+    def invalidate(self) -> bool: ...
+
+    def token(self) -> str: ...
+
+
+class TargetSession(BoundedSession):
+    """The run's way to the target, whoever sends (the suite's client, schemathesis, its checks): each request waits
+    its turn on the limiter and is recorded in the transcript, redacted, with the principal whose token it carries;
+    a 401 to a principal's token that has been replaced, or that can be fetched anew, is sent once more with the
+    principal's current token (recorded too)."""
+
+    def __init__(
+        self,
+        timeout: float = 10.0,
+        max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        verify: bool = True,
+        *,
+        transcript: Transcript | None = None,
+        limiter: RateLimiter | None = None,
+        tokens: Iterable[Tokens] = (),
+    ):
+        super().__init__(timeout, max_bytes=max_bytes, verify=verify)
+        self.transcript = transcript if transcript is not None else Transcript()
+        self.limiter = limiter or RateLimiter(None)
+        self.tokens = list(tokens)
+
+    def request(self, method, url, **kwargs) -> requests.Response:  # type: ignore[override]
+        response = self._recorded(method, url, kwargs)
+        if response.status_code == 401:
+            fresh = self._with_fresh_token(kwargs.get("headers"))
+            if fresh is not None:
+                response = self._recorded(method, url, {**kwargs, "headers": fresh})
+        return response
+
+    def _recorded(self, method: str, url: str, kwargs: dict[str, Any]) -> requests.Response:
+        self.limiter.wait()
+        headers = kwargs.get("headers") or {}
+        source, token = self._tokens_of(headers)
+        if source is not None and token is not None:
+            self.transcript.add_secrets([token])  # a principal's, before anything that might quote it is recorded
+        prepared = requests.Request(
+            method, url, params=kwargs.get("params"), data=kwargs.get("data"), json=kwargs.get("json")
+        ).prepare()
+        exchange = self.transcript.request(
+            method, prepared.url or url, headers, prepared.body, source.name if source is not None else None
+        )
+        response = super().request(method, url, **kwargs)
+        self.transcript.answered(exchange, response)
+        return response
+
+    def _tokens_of(self, headers: Mapping[str, Any]) -> tuple[Tokens | None, str | None]:
+        """The principal whose bearer token ``headers`` carry (None when it is no token of the run's), the token."""
+        value = next((str(v) for k, v in headers.items() if str(k).lower() == "authorization"), "")
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None, None
+        return next((source for source in self.tokens if source.issued(token)), None), token
+
+    def _with_fresh_token(self, headers: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        """``headers`` with the principal's current token, when theirs was replaced or can be fetched anew."""
+        source, token = self._tokens_of(headers or {})
+        if source is None or token is None:
+            return None
+        if source.is_current(token) and not source.invalidate():
+            return None  # a static token: nothing to refresh
+        fresh = source.token()
+        if fresh == token:
+            return None
+        self.transcript.add_secrets([fresh])
+        kept = {k: v for k, v in (headers or {}).items() if str(k).lower() != "authorization"}
+        return {**kept, "Authorization": f"Bearer {fresh}"}
 
 
 def read_bounded(response: requests.Response, max_bytes: int, deadline: float) -> None:

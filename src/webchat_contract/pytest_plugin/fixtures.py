@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from ..cleanup import DeploymentTracker, LiveSlots, SettingsGuard
+from ..cleanup import DeploymentTracker
 from ..client import ApiClient, TargetError
 from ..journal import JOURNAL_NAME, Journal, compact
 from ..operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
 from ..prerequisites import not_verified, require
+from ..settings_guard import SettingsGuard
+from ..slots import LiveSlots
 from ..target import Target
 from .xdist import is_xdist_worker
 

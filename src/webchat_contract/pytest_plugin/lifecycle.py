@@ -11,11 +11,12 @@ import pytest
 from .. import config as target_config
 from .. import violations
 from ..auth import AuthError
-from ..cleanup import DeploymentLimitReached, FootprintExceeded
+from ..cleanup import DeploymentLimitReached
 from ..client import TargetError
 from ..config import TargetConfig
 from ..operations import LIST
 from ..reporting.redact import Redactor
+from ..slots import FootprintExceeded
 from ..target import Target
 from .keys import ACTIVE_CONFIG_KEY, CONFIG_KEY, TARGET_KEY
 from .xdist import is_xdist_worker

@@ -1,17 +1,15 @@
 """The exchange that shows a failure: which request of a test broke the contract, as plain data for the report
 (request and response with bounded, redacted bodies) and a curl command that sends that very request again.
 
-The suite's own requests are in the target's transcript. Requests schemathesis sends for generated tests are caught
-here through its ``after_call`` hook (a bounded ring, cleared before each test), so a generated failure also shows
-the exchange that failed, not the cleanup that followed it.
+Every request of a test is in the target's transcript, those schemathesis sends for generated tests included (they
+go through the run's session), so a generated failure also shows the exchange that failed, not the cleanup that
+followed it.
 """
 
 from __future__ import annotations
 
 import re
 import shlex
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,7 +17,6 @@ from urllib.parse import urlsplit
 from .. import spec
 
 BODY_LIMIT = 4096  # characters of a body shown; cut first, then redacted
-MAX_CAPTURED = 64  # generated exchanges kept per test (the failing one is among the last)
 TOKEN_VARIABLE = "WEBCHAT_TOKEN_{}"
 ANONYMOUS = None
 # headers curl sets itself or that say nothing about the request
@@ -102,88 +99,6 @@ def from_transcript(exchange: Any, redact: Callable[[str], str]) -> dict[str, An
         response_body=exchange.response_body,
         redact=redact,
     )
-
-
-# --- generated exchanges, caught from schemathesis ----------------------------------------------------------------
-
-
-class Captured:
-    """A request schemathesis sent and what came back, as sent (not yet redacted: it is written nowhere)."""
-
-    def __init__(self, method: str, url: str, headers: dict[str, str], body: str | None, status: int, answer: Any):
-        self.method, self.url, self.headers, self.body = method, url, headers, body
-        self.status = status
-        self.response_headers: dict[str, str] = answer[0]
-        self.response_body: str | None = answer[1]
-
-    def to_data(self, redact: Callable[[str], str], principal: str | None) -> dict[str, Any]:
-        return exchange_data(
-            method=self.method,
-            url=self.url,
-            principal=principal,
-            request_headers={k: v for k, v in self.headers.items() if k.lower() != "authorization"},
-            request_body=self.body,
-            status=self.status,
-            response_headers=self.response_headers,
-            response_body=self.response_body,
-            redact=redact,
-            authorized=any(k.lower() == "authorization" for k in self.headers),
-        )
-
-    @property
-    def authorization(self) -> str | None:
-        return next((v for k, v in self.headers.items() if k.lower() == "authorization"), None)
-
-
-class GeneratedExchanges:
-    """The last requests schemathesis sent in the running test (one ring per process)."""
-
-    def __init__(self) -> None:
-        self._ring: deque[Captured] = deque(maxlen=MAX_CAPTURED)
-        self._lock = threading.Lock()
-        self.count = 0  # sent in the running test, all of them
-
-    def clear(self) -> None:
-        with self._lock:
-            self._ring.clear()
-            self.count = 0
-
-    def all(self) -> list[Captured]:
-        with self._lock:
-            return list(self._ring)
-
-    def record(self, response: Any) -> None:
-        request = response.request
-        body = request.body
-        text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-        answer = (_flat_headers(response.headers), _text(response.content))
-        captured = Captured(
-            str(request.method), str(request.url), dict(request.headers), cut(text), response.status_code, answer
-        )
-        with self._lock:
-            self._ring.append(captured)
-            self.count += 1
-
-
-def _flat_headers(headers: Any) -> dict[str, str]:
-    flat = {}
-    for name, value in dict(headers).items():
-        flat[str(name)] = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
-    return flat
-
-
-def _text(content: bytes | None) -> str | None:
-    if not content:
-        return None
-    return cut(content[: BODY_LIMIT * 4].decode("utf-8", "replace") + ("…" if len(content) > BODY_LIMIT * 4 else ""))
-
-
-CAPTURED = GeneratedExchanges()
-
-
-def after_call(context: Any, case: Any, response: Any) -> None:
-    """schemathesis's ``after_call`` hook (registered by the reporting plugin while pytest runs)."""
-    CAPTURED.record(response)
 
 
 # --- which exchange failed ----------------------------------------------------------------------------------------

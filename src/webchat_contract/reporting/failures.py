@@ -96,34 +96,16 @@ def _from_exception(
 
 
 class _Exchanges:
-    """The test's exchanges: the suite client's transcript, then what schemathesis sent."""
+    """The test's exchanges: the target's transcript (the suite client's requests and schemathesis's alike)."""
 
     def __init__(self, target: Any, redact: Callable[[str], str]):
-        self.target = target
         self.redact = redact
         transcript = getattr(target, "transcript", None)
         self.recorded = list(getattr(transcript, "exchanges", []) or [])
-        self.generated = exchanges.CAPTURED.all()
 
     def pick(self, message: str, operation: str) -> dict[str, Any] | None:
         chosen = exchanges.pick(self.recorded, message, operation)
-        if chosen is not None:
-            return exchanges.from_transcript(chosen, self.redact)
-        chosen = exchanges.pick(self.generated, message, operation)
-        if chosen is not None:
-            return chosen.to_data(self.redact, self._principal(chosen.authorization))
-        return None
-
-    def _principal(self, authorization: str | None) -> str | None:
-        if not authorization or self.target is None:
-            return None
-        for principal in self.target.principals:
-            try:
-                if authorization == f"Bearer {self.target.token_of(principal)}":
-                    return principal.name
-            except Exception:  # a token endpoint that fails now only costs the name of the principal
-                continue
-        return None
+        return exchanges.from_transcript(chosen, self.redact) if chosen is not None else None
 
 
 def _reproduction(exception: BaseException | None, redact: Callable[[str], str]) -> str | None:

@@ -24,7 +24,7 @@ RESULTS_FORMAT = "webchat-contract-results/1"
 
 
 def build_results(run: Mapping[str, Any], tests: list[TestRecord], run_errors: list[RunError]) -> dict[str, Any]:
-    """``run`` is the run's metadata (see ``plugin.ReportingSession.run_metadata``); its ``narrowed_by`` lists what
+    """``run`` is the run's metadata (see ``run_facts.run_metadata``); its ``narrowed_by`` lists what
     selected part of the suite, if anything did."""
     requirements = requirement_entries(tests, spec.requirements())
     partial = partial_facts(run.get("narrowed_by") or [], requirements)
