@@ -256,11 +256,12 @@ PROBES: dict[str, Probe] = {
 }
 
 
-def test_every_fault_has_a_probe() -> None:
-    assert set(PROBES) == set(FAULTS)
+def test_every_probe_is_of_a_fault() -> None:
+    """A probe is a quick look at one fault; a fault needs none (the mutation test runs the suite against each)."""
+    assert set(PROBES) <= set(FAULTS)
 
 
-@pytest.mark.parametrize("fault", list(FAULTS))
+@pytest.mark.parametrize("fault", list(PROBES))
 def test_each_fault_changes_the_behaviour(api: Api, serve: Callable[..., InProcessTarget], fault: str) -> None:
     probe = PROBES[fault]
     clean = probe.observe(api)
