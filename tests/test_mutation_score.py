@@ -105,3 +105,16 @@ def test_a_per_operation_fault_is_reported_on_that_operation(runs, fault):
 def test_every_category_of_the_contract_has_faults():
     concerns = {spec.requirements()[fault.requirement].concern for fault in FAULTS.values()}
     assert concerns >= {"authentication", "permissions", "crud", "validation", "happy path", "generated"}
+
+
+def test_every_test_of_the_suite_fails_against_some_fault(runs):
+    """A suite test that no fault fails is not shown to be able to fail. Judged per test function, over the runs
+    without the official-SDK suite (it runs only for the faults of its own requirement)."""
+
+    def functions(names) -> set[str]:
+        return {name.split("[")[0] for name in names}
+
+    without_sdk = [run for fault, run in runs.items() if not is_extra(fault)]
+    collected = set().union(*(functions(run.outcomes) for run in without_sdk))
+    failing = set().union(*(functions(run.failed) for run in without_sdk))
+    assert collected - failing == set(), "suite tests no fault fails"
