@@ -1,5 +1,5 @@
-"""A thin HTTP client for a running reference target and what the tests of tests/reference/ share: the operations,
-sample bodies, and how an ErrorBody is checked."""
+"""A thin HTTP client for a running reference target and what the tests of tests/reference/ share: sample bodies,
+and how an ErrorBody is checked (the operations are webchat_contract.operations)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,9 @@ from typing import Any
 import requests
 
 from webchat_contract import spec
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, LIST
 from webchat_contract.reference import EmbeddedTarget, InProcessTarget
 from webchat_contract.reference.principals import short_verb
-
-LIST = spec.operation("getWebchatDeployments")
-CREATE = spec.operation("postWebchatDeployments")
-GET = spec.operation("getWebchatDeployment")
-UPDATE = spec.operation("putWebchatDeployment")
-DELETE = spec.operation("deleteWebchatDeployment")
-GET_SETTINGS = spec.operation("getWebchatSettings")
-PUT_SETTINGS = spec.operation("putWebchatSettings")
-DELETE_SETTINGS = spec.operation("deleteWebchatSettings")
 
 SAMPLE_BODIES = {
     "WebChatDeployment": {

@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-from target_api import (
-    CREATE,
-    DELETE,
-    DELETE_SETTINGS,
-    GET,
-    GET_SETTINGS,
-    LIST,
-    PUT_SETTINGS,
-    SAMPLE_BODIES,
-    UPDATE,
-    Api,
-    assert_error,
-    deployment_fields,
-)
+from target_api import SAMPLE_BODIES, Api, assert_error, deployment_fields
+
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
 
 
 def test_list_starts_empty(api: Api) -> None:

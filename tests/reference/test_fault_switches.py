@@ -11,26 +11,10 @@ from typing import Any
 
 import pytest
 import requests
-from target_api import (
-    CREATE,
-    DELETE,
-    DELETE_SETTINGS,
-    GET,
-    GET_SETTINGS,
-    LIST,
-    NO_BODY,
-    PUT_SETTINGS,
-    TRICKY_DEPLOYMENT,
-    UPDATE,
-    Api,
-    deployment_fields,
-    lacking,
-    media_type,
-    only,
-    status_of,
-)
+from target_api import NO_BODY, TRICKY_DEPLOYMENT, Api, deployment_fields, lacking, media_type, only, status_of
 
 from webchat_contract import spec
+from webchat_contract.operations import CREATE, DELETE, DELETE_SETTINGS, GET, GET_SETTINGS, LIST, PUT_SETTINGS, UPDATE
 from webchat_contract.reference import FAULTS, InProcessTarget
 from webchat_contract.reference.faults import wrong_permission_for
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from target_api import CREATE, GET_SETTINGS, LIST, Api, assert_error, media_type
+from target_api import Api, assert_error, media_type
 
+from webchat_contract.operations import CREATE, GET_SETTINGS, LIST
 from webchat_contract.reference import (
     FAULTS,
     MISBEHAVIOURS,

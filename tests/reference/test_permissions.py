@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from target_api import GET, GET_SETTINGS, LIST, UPDATE, Api, assert_error
+from target_api import Api, assert_error
 
 from webchat_contract import spec
+from webchat_contract.operations import GET, GET_SETTINGS, LIST, UPDATE
 from webchat_contract.reference.principals import short_verb
 
 

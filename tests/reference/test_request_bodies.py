@@ -6,7 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
-from target_api import CREATE, DEPLOYMENT_LIMIT, GET, PUT_SETTINGS, UPDATE, Api, assert_error
+from target_api import DEPLOYMENT_LIMIT, Api, assert_error
+
+from webchat_contract.operations import CREATE, GET, PUT_SETTINGS, UPDATE
 
 
 def test_unknown_fields_are_dropped_also_nested(api: Api) -> None:

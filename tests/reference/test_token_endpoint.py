@@ -7,7 +7,9 @@ from concurrent.futures import Future
 
 import pytest
 import requests
-from target_api import LIST, Api, assert_error
+from target_api import Api, assert_error
+
+from webchat_contract.operations import LIST
 
 
 def test_token_endpoint_issues_a_working_bearer_token(api: Api) -> None:
