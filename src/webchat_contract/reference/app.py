@@ -30,6 +30,7 @@ from webchat_contract.reference.errors import (
     AsciiJSONResponse,
     Forbidden,
     error_response,
+    internal_error,
     oauth_error_response,
 )
 from webchat_contract.reference.faults import apply_faults
@@ -313,7 +314,7 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> Response:
-    return error_response(500, "internal.server.error", "The server encountered an unexpected condition.")
+    return internal_error().response()
 
 
 def create_app(

@@ -62,6 +62,11 @@ class Forbidden(ApiError):
         )
 
 
+def internal_error() -> ApiError:
+    """500: the target failed (an unexpected exception, or a fault or misbehaviour acting as one)."""
+    return ApiError(500, "internal.server.error", "The server encountered an unexpected condition.")
+
+
 def error_response(
     status: int,
     code: str,

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webchat_contract.operations import LIST
 from webchat_contract.reference import hostile
-from webchat_contract.reference.errors import error_response
+from webchat_contract.reference.errors import error_response, internal_error
 from webchat_contract.reference.faults import known_names
 
 HANG = "hang"
@@ -113,7 +113,7 @@ class Misbehaving:
         if THROTTLE_EVERY_7TH in self.modes and self._requests % THROTTLE_EVERY_7TH_PERIOD == 0:
             return _too_many_requests(THROTTLE_RETRY_AFTER)
         if ALWAYS_500 in self.modes:
-            return error_response(500, "internal.server.error", "The server encountered an unexpected condition.")
+            return internal_error().response()
         if HTML_ERRORS in self.modes:
             return HTMLResponse(BAD_GATEWAY_PAGE, status_code=502)
         return None

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from webchat_contract.reference.bodies import unknown_fields
 from webchat_contract.reference.call import Call
-from webchat_contract.reference.errors import ApiError
+from webchat_contract.reference.errors import ApiError, internal_error
 from webchat_contract.reference.faults.fault import Fault, registering
 
 FAULTS: list[Fault] = []
@@ -124,10 +124,6 @@ def _strings(fields: dict[str, Any]) -> list[str]:
     return [value for value in _json_values(fields) if isinstance(value, str)]
 
 
-def _internal_error() -> ApiError:
-    return ApiError(500, "internal.server.error", "The server encountered an unexpected condition.")
-
-
 @fault(
     "500-on-non-ascii",
     "WC-RESP-NO-5XX",
@@ -136,7 +132,7 @@ def _internal_error() -> ApiError:
 )
 def _fail_on_non_ascii(target: Any, strict: Callable, call: Call) -> Response:
     if not all(string.isascii() for string in _strings(call.fields)):
-        raise _internal_error()
+        raise internal_error()
     return strict(call)
 
 
@@ -148,7 +144,7 @@ def _fail_on_non_ascii(target: Any, strict: Callable, call: Call) -> Response:
 )
 def _fail_on_empty_array(target: Any, strict: Callable, call: Call) -> Response:
     if any(value == [] for value in _json_values(call.fields)):
-        raise _internal_error()
+        raise internal_error()
     return strict(call)
 
 
@@ -160,7 +156,7 @@ def _fail_on_empty_array(target: Any, strict: Callable, call: Call) -> Response:
 )
 def _fail_on_long_string(target: Any, strict: Callable, call: Call) -> Response:
     if any(len(string) > LONG_STRING for string in _strings(call.fields)):
-        raise _internal_error()
+        raise internal_error()
     return strict(call)
 
 
@@ -173,5 +169,5 @@ def _fail_on_long_string(target: Any, strict: Callable, call: Call) -> Response:
 def _fail_on_long_name(target: Any, strict: Callable, call: Call) -> Response:
     name = call.fields.get("name")
     if isinstance(name, str) and len(name) > LONG_NAME:
-        raise _internal_error()
+        raise internal_error()
     return strict(call)
