@@ -108,9 +108,6 @@ class ReferenceTarget:
         apply_faults(self, faults)  # first: the store below takes self.self_uri as it then is
         self.body_read_timeout = body_read_timeout
         self.credentials = Credentials(principals, token_ttl)
-        deployment_ops = [op for op in spec.operations() if op.resource == "deployments"]
-        self.collection_path = next(op for op in deployment_ops if not op.has_path_id).path
-        self.entity = next(op for op in deployment_ops if op.has_path_id)
         self.deployments = DeploymentStore(deployment_limit, self.self_uri)
         self.settings = SettingsStore()
 
@@ -213,7 +210,7 @@ class ReferenceTarget:
             raise ApiError(404, "not.found", "The requested deployment was not found.")
 
     def self_uri(self, deployment_id: str) -> str:
-        return self.entity.url_path(deployment_id)
+        return GET.url_path(deployment_id)
 
     # --- performing and answering ----------------------------------------------------------------------------
 
@@ -243,7 +240,7 @@ class ReferenceTarget:
 
     def list_deployments(self, call: Call) -> dict[str, Any]:
         entities = self.deployments_listed()
-        return {"entities": entities, "total": len(entities), "selfUri": self.collection_path}
+        return {"entities": entities, "total": len(entities), "selfUri": LIST.path}
 
     def deployments_listed(self) -> list[dict[str, Any]]:
         """Every deployment, each once, in creation order."""

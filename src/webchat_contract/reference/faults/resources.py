@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from webchat_contract import spec
+from webchat_contract.operations import LIST
 from webchat_contract.reference.bodies import unknown_fields
 from webchat_contract.reference.call import Call
 from webchat_contract.reference.faults.fault import Fault, registering
@@ -201,7 +202,7 @@ def _unknown_fields_echoed(target: Any, strict: Callable, model: str, body: dict
     description="a deployment's selfUri is the collection's path, without the id",
 )
 def _wrong_self_uri(target: Any, strict: Callable, deployment_id: str) -> str:
-    return target.collection_path
+    return LIST.path
 
 
 @fault(
