@@ -244,12 +244,12 @@ class DeploymentTracker:
     def adopt_marked(self, reader: ApiClient) -> list[str]:
         """Track deployments the list shows carrying this run's prefix (created by a POST whose answer the
         suite could not read an id from); returns those newly tracked. Only this run's own prefix: nothing else
-        is ever touched."""
+        is ever touched (``track`` refuses what was listed before the run)."""
         before = set(self.live)
         for entity in listed_entities(reader):
             marked = any(str(entity.get(k, "")).startswith(self.name_prefix) for k in ("name", "description"))
             deployment_id = addressable_id(entity.get("id"))
-            if marked and deployment_id is not None and deployment_id not in self.preexisting:
+            if marked and deployment_id is not None:
                 self.track(deployment_id)
         return [i for i in self.live if i not in before]
 

@@ -10,13 +10,13 @@ import requests
 from . import request_shape
 from .request_shape import Shape
 from .transcript import Exchange, Transcript
-from .transport import RateLimiter, TargetError, TargetSession, retry_after_seconds
+from .transport import TargetError, TargetSession, retry_after_seconds
 
 if TYPE_CHECKING:
     from .auth import TokenSource
 
-# what the suites import from here with the client
-__all__ = ["ApiClient", "Exchange", "RateLimiter", "TargetError", "Transcript"]
+# what is imported from here with the client (by the suite and its tests)
+__all__ = ["ApiClient", "Exchange", "TargetError", "Transcript"]
 _UNSET: Any = object()
 
 
@@ -33,7 +33,6 @@ class ApiClient:
         transcript: Transcript,
         tokens: TokenSource | None = None,
         session: TargetSession | None = None,
-        limiter: RateLimiter | None = None,
         shape: Shape = request_shape.DEFAULT,
     ):
         self.base_url = base_url.rstrip("/")
@@ -42,7 +41,7 @@ class ApiClient:
         self.transcript = transcript
         self.tokens = tokens
         self.session = session or TargetSession(
-            timeout, verify=verify_tls, transcript=transcript, limiter=limiter, tokens=[tokens] if tokens else []
+            timeout, verify=verify_tls, transcript=transcript, tokens=[tokens] if tokens else []
         )
         self.shape = shape
 
