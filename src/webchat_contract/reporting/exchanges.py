@@ -47,11 +47,9 @@ def exchange_data(
     response_headers: Mapping[str, str],
     response_body: str | None,
     redact: Callable[[str], str],
-    authorized: bool | None = None,
 ) -> dict[str, Any]:
     """One exchange as plain data: bodies cut, then every text redacted; the curl command that repeats it."""
-    if authorized is None:
-        authorized = any(name.lower() == "authorization" for name in request_headers)
+    authorized = any(name.lower() == "authorization" for name in request_headers)
     headers = {str(k): redact(str(v)) for k, v in request_headers.items()}
     data = {
         "method": method.upper(),
