@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
 VIOLATION_PROPERTY = "violation"
@@ -126,7 +126,3 @@ def _fallback(test: Any) -> dict[str, Any]:
 
 def _short(message: str) -> str:
     return message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…"
-
-
-def requirements_of_causes(causes: Iterable[Mapping[str, Any]]) -> set[str]:
-    return {rid for cause in causes for rid in str(cause["requirement"]).split()}

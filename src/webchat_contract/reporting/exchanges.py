@@ -18,7 +18,6 @@ from .. import spec
 
 BODY_LIMIT = 4096  # characters of a body shown; cut first, then redacted
 TOKEN_VARIABLE = "WEBCHAT_TOKEN_{}"
-ANONYMOUS = None
 # headers curl sets itself or that say nothing about the request
 CURL_SKIPPED_HEADERS = {"content-length", "user-agent", "accept-encoding", "connection", "host", "authorization"}
 # what the suite's checks say about a response: "PUT /api/v2/... answered 200"
