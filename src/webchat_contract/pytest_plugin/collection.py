@@ -40,8 +40,9 @@ def _record_requirements(items: list[pytest.Item]) -> None:
             raise pytest.UsageError(f"{item.nodeid} names unknown requirement {', '.join(unknown)}")
         if declared:
             item.user_properties.append(("requirements", " ".join(declared)))
-        if operations_of(item):
-            item.user_properties.append(("operations", " ".join(operations_of(item))))
+        exercised = operations_of(item)
+        if exercised:
+            item.user_properties.append(("operations", " ".join(exercised)))
 
 
 def _skip_writes_unless_allowed(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from ..cleanup import DeploymentTracker
 from ..client import ApiClient, TargetError
-from ..journal import JOURNAL_NAME, Journal, compact
+from ..journal import DEFAULT_PATH, JOURNAL_NAME, Journal, compact
 from ..operations import CREATE, DELETE, DELETE_SETTINGS, GET_SETTINGS, LIST, PUT_SETTINGS
 from ..prerequisites import not_verified, require
 from ..settings_guard import SettingsGuard
@@ -61,7 +61,7 @@ def run_prefix() -> str:
 def journal_path(config: pytest.Config) -> Path:
     """Next to the JUnit file (reports/ by default): where ``webchat-contract sweep`` looks."""
     xml = getattr(config.option, "xmlpath", None)
-    return (Path(xml).parent if xml else Path(config.rootpath) / "reports") / JOURNAL_NAME
+    return Path(xml).parent / JOURNAL_NAME if xml else Path(config.rootpath) / DEFAULT_PATH
 
 
 @pytest.fixture(scope="session")

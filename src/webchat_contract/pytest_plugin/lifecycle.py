@@ -39,6 +39,12 @@ def cleanup_on_sigterm(config: pytest.Config) -> None:
         config.stash[SIGTERM_BEFORE] = signal.signal(signal.SIGTERM, interrupt)
 
 
+def restore_sigterm(config: pytest.Config) -> None:
+    """SIGTERM's handler as ``cleanup_on_sigterm`` found it."""
+    if SIGTERM_BEFORE in config.stash:
+        signal.signal(signal.SIGTERM, config.stash[SIGTERM_BEFORE])
+
+
 @pytest.fixture(scope="session")
 def webchat_config(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> TargetConfig:
     """The target's configuration; starts the embedded reference target when none is configured."""

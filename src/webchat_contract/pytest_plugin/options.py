@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 
 import pytest
 
@@ -11,7 +10,7 @@ from .. import config as target_config
 from ..config import ConfigError
 from ..spec import requirements
 from .keys import CONFIG_KEY
-from .lifecycle import SIGTERM_BEFORE, cleanup_on_sigterm
+from .lifecycle import cleanup_on_sigterm, restore_sigterm
 from .profiles import restore_profiles, use_profiles
 
 MARKERS = {
@@ -81,8 +80,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Leave the process as found (pytest can run in-process, several sessions one after the other)."""
     restore_profiles(config)
-    if SIGTERM_BEFORE in config.stash:
-        signal.signal(signal.SIGTERM, config.stash[SIGTERM_BEFORE])
+    restore_sigterm(config)
 
 
 def check_reference_switches(config: pytest.Config) -> None:
