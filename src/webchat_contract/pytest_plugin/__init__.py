@@ -25,6 +25,7 @@ from .fixtures import (
 )
 from .keys import ACTIVE_CONFIG_KEY, CONFIG_KEY, SEED_KEY, TARGET_KEY
 from .lifecycle import (
+    EXCHANGES_SECTION,
     RUN_ERRORS,
     RunStopped,
     pytest_runtest_makereport,
@@ -41,6 +42,7 @@ from .xdist import is_xdist_worker, pytest_configure_node
 
 __all__ = [
     "ACTIVE_CONFIG_KEY",
+    "EXCHANGES_SECTION",
     "CI_EXAMPLES",
     "CONFIG_KEY",
     "DEFAULT_PROFILE",

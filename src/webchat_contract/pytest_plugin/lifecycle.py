@@ -119,6 +119,7 @@ def _check_credentials(target: Target, session: pytest.Session) -> None:
 
 # after this many tests in a row end on a TargetError, the target is taken as gone and the run stops
 TARGET_ERRORS_BEFORE_STOP = 3
+EXCHANGES_SECTION = "webchat exchanges"  # the report section a failed test's exchanges go in
 
 
 _TARGET_ERRORS_IN_A_ROW = pytest.StashKey[int]()
@@ -149,7 +150,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     if target is not None and report.failed and target.transcript.exchanges:
         exchanges = target.transcript.exchanges
         lines = [exchange.summary() for exchange in exchanges]
-        report.sections.append(("webchat exchanges", "\n".join(lines)))
+        report.sections.append((EXCHANGES_SECTION, "\n".join(lines)))
     return report
 
 

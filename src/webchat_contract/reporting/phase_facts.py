@@ -16,8 +16,6 @@ from .records import REPORT_ATTRIBUTE, report_message, selectable_nodeid, violat
 from .redact import Redactor
 from .run_facts import hypothesis_seed
 
-EXCHANGES_SECTION = "webchat exchanges"  # the report section the suite plugin adds to a failed test
-
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)  # outside the suite plugin's wrapper, which adds the exchanges
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
@@ -44,7 +42,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
         facts["failures"] = failures_of(item, exception, facts["message"], redact, target)
     setattr(report, REPORT_ATTRIBUTE, facts)
     if rerun:
-        transcript = next((text for title, text in report.sections if title == EXCHANGES_SECTION), None)
+        transcript = next((text for title, text in report.sections if title == suite.EXCHANGES_SECTION), None)
         html_hooks.attach_failure_extra(report, rerun, transcript, facts.get("failures", []))
     return report
 
